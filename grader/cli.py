@@ -1,0 +1,150 @@
+"""The ``kadai`` command line: grade a file, validate an exercise package, build the sandbox image."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader.contract import GradingResult
+from grader.engine import Grader
+from grader.exercise import ExercisePackage, PackageError, load_catalog, load_exercise
+from grader.quiz import InvalidSubmission
+from grader.settings import GraderSettings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def render(result: GradingResult, lang: str) -> str:
+    lines = [
+        f"{result.exercise_id}: {result.score:g} / {result.max_score:g}  "
+        f"[{result.status}, {result.outcome}, {result.execution_time:.1f} s, seed {result.seed}]"
+    ]
+    message = getattr(result.message, lang)
+    if message:
+        lines.append(message)
+    for test in result.tests:
+        mark = {"passed": "✓", "failed": "✗"}.get(test.status, "·")
+        score = "?" if test.score is None else f"{test.score:g}"
+        lines.append(f"{mark} {getattr(test.title, lang)}  ({score}/{test.max_score:g})")
+        output = getattr(test.output, lang)
+        if output:
+            lines.extend("    " + line for line in output.splitlines())
+    for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
+        if text.strip():
+            lines.append(f"--- {name} ---")
+            lines.append(text.rstrip())
+    return "\n".join(lines)
+
+
+def find_exercise(settings: GraderSettings, exercise_id: str) -> ExercisePackage:
+    candidate = settings.exercises_dir / exercise_id
+    if candidate.is_dir():
+        return load_exercise(candidate)
+    known = ", ".join(sorted(load_catalog(settings.exercises_dir)))
+    raise SystemExit(f"kadai: unknown exercise {exercise_id!r} (known: {known})")
+
+
+def command_grade(args: argparse.Namespace, settings: GraderSettings) -> int:
+    package = find_exercise(settings, args.exercise)
+    try:
+        source = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"kadai: cannot read {args.file}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = Grader(settings).grade(package, source)
+    except InvalidSubmission as exc:
+        print(f"kadai: {getattr(exc.text, args.lang)}", file=sys.stderr)
+        return EXIT_USAGE
+    view = result if args.instructor else result.student_view()
+    print(view.to_json(indent=2) if args.json else render(view, args.lang))
+    return EXIT_OK
+
+
+def command_validate(args: argparse.Namespace, settings: GraderSettings) -> int:
+    try:
+        package = load_exercise(Path(args.dir))
+    except PackageError as exc:
+        print(f"{exc.root}: {len(exc.problems)} problem(s)")
+        for problem in exc.problems:
+            print(f"  {problem}")
+        return EXIT_FAILED
+    grader = Grader(settings)
+    points = package.meta.points
+    cases = [("solution", package.solution, "== max"), ("starter", package.starter, "< max")]
+    cases += [(f"variants/{v.file}", package.variant_source(v), f"== {v.score:g}") for v in package.variants]
+    print(f"{package.id} (version {package.version}, {points:g} points)")
+    print(f"{'submission':40} {'expect':>8} {'score':>7}  {'status':10} verdict")
+    all_ok = True
+    for name, source, expectation in cases:
+        result = grader.grade(package, source)
+        if expectation == "== max":
+            ok = result.status == "graded" and result.score == points and result.max_score == points
+        elif expectation == "< max":
+            ok = result.status == "graded" and result.score < points
+        else:
+            ok = result.status == "graded" and result.score == float(expectation[3:])
+        all_ok &= ok
+        print(f"{name:40} {expectation:>8} {result.score:>7g}  {result.status:10} {'ok' if ok else 'WRONG'}")
+        if not ok and args.verbose:
+            print(render(result, "en"))
+    return EXIT_OK if all_ok else EXIT_FAILED
+
+
+def command_build(args: argparse.Namespace, settings: GraderSettings) -> int:
+    from grader.sandbox.docker_sandbox import SandboxUnavailable, docker_client
+    from grader.sandbox.image import ImageBuildError, build_image
+
+    if args.variant:
+        settings = settings.model_copy(update={"sandbox_variant": args.variant})
+    if args.base:
+        settings = settings.model_copy(update={"sandbox_base": args.base})
+    try:
+        tag = build_image(docker_client(settings), settings, log=print, force=args.force)
+    except (SandboxUnavailable, ImageBuildError) as exc:
+        print(f"kadai: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(tag)
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="kadai", description="Kadai: graded deep-learning exercises")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade one submission file")
+    grade.add_argument("--exercise", required=True, help="exercise id, e.g. fix-training-loop")
+    grade.add_argument("file", help="the submission (a .py file, or the quiz's JSON answers)")
+    grade.add_argument("--json", action="store_true", help="print exactly one JSON document")
+    grade.add_argument("--lang", choices=["ja", "en"], default="en")
+    grade.add_argument("--instructor", action="store_true", help="show hidden tests too")
+    grade.set_defaults(handler=command_grade)
+
+    exercise = commands.add_parser("exercise", help="exercise packages").add_subparsers(
+        dest="action", required=True
+    )
+    validate = exercise.add_parser("validate", help="check a package in the sandbox")
+    validate.add_argument("dir")
+    validate.add_argument("-v", "--verbose", action="store_true")
+    validate.set_defaults(handler=command_validate)
+
+    sandbox = commands.add_parser("sandbox", help="the sandbox image").add_subparsers(
+        dest="action", required=True
+    )
+    build = sandbox.add_parser("build", help="build the sandbox image (offline-capable)")
+    build.add_argument("--variant", choices=["cpu", "cuda"])
+    build.add_argument("--base", choices=["auto", "registry", "debootstrap"])
+    build.add_argument("--force", action="store_true")
+    build.set_defaults(handler=command_build)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = GraderSettings()
+    return args.handler(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

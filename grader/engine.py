@@ -1,0 +1,63 @@
+"""The grading engine: one call from a package and a submission to a ``GradingResult``.
+
+This is the small interface the web application and the workers use; they never see containers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Protocol
+
+from grader.contract import GradingJob, GradingResult
+from grader.exercise import ExercisePackage
+from grader.quiz import InvalidSubmission, grade_quiz
+from grader.sandbox.docker_sandbox import DockerSandboxFactory
+from grader.sandbox.image import image_tag
+from grader.settings import GraderSettings
+
+MAX_SUBMISSION_BYTES = 256 * 1024
+
+
+class SandboxRunner(Protocol):
+    def grade(self, job: GradingJob, image: str, max_score: float) -> GradingResult: ...
+
+
+def build_job(package: ExercisePackage, source: str, job_id: str = "") -> GradingJob:
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    return GradingJob(
+        job_id=job_id or f"{package.id}-{digest}",
+        exercise_id=package.id,
+        exercise_version=package.version,
+        submission_filename=package.meta.submission_file,
+        submission_source=source,
+        run_as=package.meta.run_as,
+        tests=dict(package.tests),
+        limits=package.limits,
+        frameworks=tuple(package.meta.frameworks),
+        seed=package.meta.seed,
+    )
+
+
+def check_size(source: str) -> None:
+    size = len(source.encode())
+    if size > MAX_SUBMISSION_BYTES:
+        raise InvalidSubmission(
+            f"The submission is {size} bytes; the limit is {MAX_SUBMISSION_BYTES}.",
+            f"提出物が大きすぎます({size} バイト、上限 {MAX_SUBMISSION_BYTES} バイト)。",
+        )
+
+
+class Grader:
+    """Grades submissions: quizzes in process, code in a fresh sandbox container."""
+
+    def __init__(self, settings: GraderSettings, sandbox: SandboxRunner | None = None) -> None:
+        self.settings = settings
+        self.sandbox = sandbox or DockerSandboxFactory(settings)
+
+    def grade(self, package: ExercisePackage, source: str, job_id: str = "") -> GradingResult:
+        """Raises ``InvalidSubmission`` for input that cannot be graded; otherwise a result."""
+        check_size(source)
+        if package.meta.kind == "quiz":
+            return grade_quiz(package, source)
+        job = build_job(package, source, job_id)
+        return self.sandbox.grade(job, image_tag(self.settings), package.meta.points)

@@ -1,0 +1,181 @@
+"""The trusted side's view of the submission: proxies that turn test calls into worker requests.
+
+Every answer is decoded as untrusted data. A worker that hangs, dies or runs out of time becomes a
+``WorkerLost`` with the reason, which the pytest plugin turns into feedback.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from grader.harness.protocol import (
+    Channel,
+    Handle,
+    PeerGone,
+    PeerTimeout,
+    ProtocolError,
+    decode_value,
+    encode_plain,
+)
+
+
+class SubmissionError(Exception):
+    """The submission's own code raised an exception."""
+
+    def __init__(self, info: dict[str, Any]) -> None:
+        self.info = {k: str(v) for k, v in info.items()} if isinstance(info, dict) else {}
+        super().__init__(f"{self.info.get('type', 'Error')}: {self.info.get('message', '')}")
+
+
+class WorkerLost(Exception):
+    """The worker can no longer answer: ``timeout``, ``memory``, ``exited`` or ``crash``."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+class WorkerLink:
+    """One live worker process, reached through its channel, bounded by the grading deadline."""
+
+    def __init__(
+        self,
+        channel: Channel,
+        deadline: Callable[[], float],
+        diagnose: Callable[[str, str], WorkerLost],
+    ) -> None:
+        self.channel = channel
+        self.deadline = deadline
+        self.diagnose = diagnose
+        self.lost: WorkerLost | None = None
+        self.hello = self.channel.receive(deadline=time.monotonic() + 600)
+
+    def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        if self.lost:
+            raise self.lost
+        try:
+            self.channel.send(message)
+            reply = self.channel.receive(deadline=self.deadline())
+        except PeerTimeout:
+            self.lost = self.diagnose("timeout", "")
+            raise self.lost from None
+        except (PeerGone, ProtocolError) as exc:
+            self.lost = self.diagnose("exited", str(exc))
+            raise self.lost from None
+        return reply
+
+
+class Remote:
+    """An object living in the worker. Calls and attribute reads are requests; results are data."""
+
+    def __init__(self, submission: Submission, handle: Handle) -> None:
+        self._submission = submission
+        self.handle = handle
+
+    @property
+    def type_name(self) -> str:
+        return self.handle.type_name
+
+    def attr(self, *names: str) -> Any:
+        return self._submission.request("get", {"ref": self._ref(names)})
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        return self._submission.invoke(self._ref(()), args, kwargs)
+
+    def method(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return self._submission.invoke(self._ref((name,)), args, kwargs)
+
+    def _ref(self, names: tuple[str, ...]) -> dict[str, Any]:
+        return {"handle": self.handle.id, "attrs": list(names)}
+
+    def __repr__(self) -> str:
+        return f"Remote({self.handle!r})"
+
+
+class Submission:
+    """What a hidden test holds: the loaded submission, reached only through requests."""
+
+    def __init__(self, link_factory: Callable[[], WorkerLink], load_request: dict[str, Any]):
+        self._link_factory = link_factory
+        self._load_request = load_request
+        self._link: WorkerLink | None = None
+        self.load_report: dict[str, Any] = {}
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def link(self) -> WorkerLink:
+        if self._link is None or self._link.lost:
+            self._link = self._link_factory()
+            reply = self._link.request({"op": "load", **self._load_request})
+            self.load_report = {
+                "error": reply.get("error") if not reply.get("ok") else None,
+                "trace": decode_value(reply.get("trace")),
+            }
+        return self._link
+
+    def ensure_loaded(self) -> dict[str, Any]:
+        self.link()
+        return self.load_report
+
+    # -- requests ---------------------------------------------------------------------------------
+    def request(self, op: str, body: dict[str, Any], keep: bool = False) -> Any:
+        link = self.link()
+        if self.load_report.get("error"):
+            raise SubmissionError(self.load_report["error"])
+        reply = link.request({"op": op, "keep": keep, **body})
+        if reply.get("protocol_error"):
+            raise ProtocolError(str(reply["protocol_error"]))
+        if not reply.get("ok"):
+            raise SubmissionError(reply.get("error") or {})
+        return self._wrap(decode_value(reply.get("value")))
+
+    def _wrap(self, value: Any) -> Any:
+        if isinstance(value, Handle):
+            return Remote(self, value)
+        if isinstance(value, list):
+            return [self._wrap(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self._wrap(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self._wrap(v) for k, v in value.items()}
+        return value
+
+    def invoke(self, ref: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        body = {
+            "ref": ref,
+            "args": [encode_plain(_unwrap(a)) for a in args],
+            "kwargs": [[k, encode_plain(_unwrap(v))] for k, v in kwargs.items()],
+        }
+        return self.request("call", body)
+
+    def get(self, *names: str) -> Any:
+        """A module-level name of the submission (``get("PyTorchModel")``)."""
+        return self.request("get", {"ref": {"handle": None, "attrs": list(names)}})
+
+    def has(self, name: str) -> bool:
+        try:
+            self.get(name)
+        except SubmissionError as exc:
+            if exc.info.get("missing") == name:
+                return False
+            raise
+        return True
+
+    def put(self, value: Any) -> Remote:
+        """Place a value in the worker and keep it there, so the test can look at it again later."""
+        return self.request("put", {"value": encode_plain(_unwrap(value))})
+
+    def helper(self, name: str, *args: Any) -> Any:
+        body = {"name": name, "args": [encode_plain(_unwrap(a)) for a in args]}
+        return self.request("helper", body)
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, Remote):
+        return value.handle
+    if isinstance(value, (list, tuple)):
+        return type(value)(_unwrap(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    return value

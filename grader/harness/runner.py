@@ -1,0 +1,121 @@
+"""The trusted test runner: a process under the grader's own user that runs the hidden pytest suite.
+
+It starts with its imports done and waits for the job from the supervisor; it reaches the submission
+only through worker processes the supervisor hands it, and streams each verdict back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import socket
+import time
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from grader.contract import GradingJob
+from grader.harness.client import Submission, WorkerLink, WorkerLost
+from grader.harness.plugin import GradingInfo, KadaiPlugin
+from grader.harness.protocol import Channel
+
+HELLO_ALLOWANCE_S = 60.0
+
+
+class RunnerSession:
+    """Asks the supervisor for workers and for the cause of their death."""
+
+    def __init__(self, ctrl: Channel, job: GradingJob) -> None:
+        self.ctrl = ctrl
+        self.job = job
+        self.deadline = time.monotonic() + job.limits.time_s
+        self.current_pid = 0
+
+    def remaining_deadline(self) -> float:
+        return self.deadline
+
+    def new_link(self) -> WorkerLink:
+        if time.monotonic() >= self.deadline:
+            raise WorkerLost("timeout")
+        self.ctrl.send({"op": "worker"})
+        reply = self.ctrl.receive()
+        if not reply.get("ok"):
+            raise WorkerLost("crash", str(reply.get("reason", "no worker could be started")))
+        _, fds, _, _ = socket.recv_fds(self.ctrl.sock, 1, 1)
+        self.current_pid = int(reply["pid"])
+        channel = Channel(socket.socket(fileno=fds[0]))
+        try:
+            return WorkerLink(channel, self.remaining_deadline, self.diagnose)
+        except Exception as exc:  # noqa: BLE001 — any failure to say hello is the worker's death
+            raise self.diagnose("exited", str(exc)) from None
+
+    def diagnose(self, kind: str, detail: str) -> WorkerLost:
+        if kind == "timeout":
+            self.ctrl.send({"op": "kill_students"})
+            self.ctrl.receive()
+            return WorkerLost("timeout")
+        self.ctrl.send({"op": "why", "pid": self.current_pid})
+        reply = self.ctrl.receive()
+        return WorkerLost(str(reply.get("reason", "exited")), str(reply.get("detail", detail)))
+
+    def report(self, kind: str, **body: Any) -> None:
+        self.ctrl.send({"op": kind, **body})
+
+
+def write_tests(tests: dict[str, str], root: Path) -> None:
+    for name, source in tests.items():
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or ".." in relative.parts:
+            raise ValueError(f"refused test path {name!r}")
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(source, encoding="utf-8")
+    (root / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+
+
+def run(ctrl: Channel, grader_dir: Path, student_dir: str) -> None:
+    import pytest
+
+    message = ctrl.receive()
+    job = GradingJob.from_json(message["job"])
+    tests_dir = grader_dir / "tests"
+    write_tests(job.tests, tests_dir)
+    session = RunnerSession(ctrl, job)
+    load_request = {
+        "source": job.submission_source,
+        "filename": job.submission_filename,
+        "run_name": "__main__" if job.run_as == "script" else "submission",
+        "instrument": ["training"] if job.run_as == "script" else [],
+        "seed": job.seed,
+    }
+    info = GradingInfo(job.seed, student_dir, job.limits.time_s, job.limits.memory_mb)
+    plugin = KadaiPlugin(Submission(session.new_link, load_request), info)
+    plugin.on_result = lambda result: session.report("test", test=result)
+    exit_code = pytest.main(
+        [str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir)]
+        + ["-p", "no:cacheprovider", "-q", "--tb=short", "-W", "ignore::DeprecationWarning"],
+        plugins=[plugin],
+    )
+    session.report(
+        "done",
+        pytest_exit=int(exit_code),
+        lost=sorted(plugin.lost_reasons),
+        log="\n".join(plugin.log),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--grader-dir", required=True)
+    parser.add_argument("--student-dir", required=True)
+    args = parser.parse_args(argv)
+    for name in ["numpy", "pytest", *os.environ.get("KADAI_RUNNER_PRELOAD", "").split(",")]:
+        if name:
+            importlib.import_module(name)
+    ctrl = Channel(socket.socket(fileno=args.fd))
+    run(ctrl, Path(args.grader_dir), args.student_dir)
+
+
+if __name__ == "__main__":
+    main()

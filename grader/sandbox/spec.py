@@ -1,0 +1,92 @@
+"""The hardened container specification for one grading, as keyword arguments for the docker SDK.
+
+A pure function of the limits and the host's settings, so every hardening choice is unit-tested
+without a daemon (and the GPU request without a GPU).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.contract import Limits
+
+STUDENT_UID = 2000
+GRADER_UID = 2001
+STUDENT_DIR = "/sandbox/student"
+GRADER_DIR = "/sandbox/grader"
+PYTHON = "/opt/kadai/venv/bin/python"
+SUPERVISOR_COMMAND = [PYTHON, "-m", "grader.harness.supervisor"]
+GRADER_DIR_MB = 32
+
+
+class GpuUnavailable(Exception):
+    """The exercise requires a GPU and this host offers none."""
+
+
+def wants_gpu(limits: Limits, gpu_available: bool) -> bool:
+    if limits.gpu == "required" and not gpu_available:
+        raise GpuUnavailable("this exercise needs a GPU, and this grading host has none")
+    return limits.gpu != "none" and gpu_available
+
+
+def container_spec(
+    image: str,
+    limits: Limits,
+    frameworks: tuple[str, ...],
+    *,
+    gpu_available: bool = False,
+    gpu_device_ids: list[str] | None = None,
+) -> dict[str, Any]:
+    from docker.types import DeviceRequest, Ulimit
+
+    memory = f"{limits.memory_mb}m"
+    spec: dict[str, Any] = {
+        "image": image,
+        "command": SUPERVISOR_COMMAND,
+        "user": "0:0",
+        "stdin_open": True,
+        "detach": True,
+        "network_mode": "none",
+        "cap_drop": ["ALL"],
+        # The supervisor needs exactly these: drop each child to its user, and kill student
+        # processes of another uid. Children lose all of them when they leave uid 0.
+        "cap_add": ["SETUID", "SETGID", "KILL"],
+        "security_opt": ["no-new-privileges"],
+        "read_only": True,
+        "tmpfs": {
+            STUDENT_DIR: f"size={limits.disk_mb}m,uid={STUDENT_UID},gid={STUDENT_UID},mode=0755",
+            GRADER_DIR: f"size={GRADER_DIR_MB}m,uid={GRADER_UID},gid={GRADER_UID},mode=0700",
+            "/tmp": "size=16m,mode=1777",
+        },
+        "working_dir": STUDENT_DIR,
+        "mem_limit": memory,
+        "memswap_limit": memory,
+        "pids_limit": limits.pids,
+        "nano_cpus": int(limits.cpus * 1e9),
+        "ulimits": [
+            Ulimit(name="nofile", soft=1024, hard=1024),
+            Ulimit(name="core", soft=0, hard=0),
+        ],
+        "environment": {
+            "KADAI_PRELOAD": ",".join(frameworks),
+            "KADAI_OUTPUT_BYTES": str(limits.output_bytes),
+            "KADAI_THREADS": str(max(1, round(limits.cpus))),
+            "KADAI_STUDENT_UID": str(STUDENT_UID),
+            "KADAI_GRADER_UID": str(GRADER_UID),
+            "KADAI_STUDENT_DIR": STUDENT_DIR,
+            "KADAI_GRADER_DIR": GRADER_DIR,
+        },
+        "labels": {"kadai.role": "sandbox"},
+        "log_config": {"type": "json-file", "config": {"max-size": "8m"}},
+    }
+    if wants_gpu(limits, gpu_available):
+        ids = gpu_device_ids or None
+        spec["device_requests"] = [
+            DeviceRequest(
+                driver="nvidia",
+                count=None if ids else -1,
+                device_ids=ids,
+                capabilities=[["gpu"]],
+            )
+        ]
+    return spec
