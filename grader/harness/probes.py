@@ -32,7 +32,7 @@ def is_tf_tensor(value: Any) -> bool:
 def encode_torch_tensor(tensor: Any) -> dict[str, Any]:
     torch = _torch()
     # Plain data only: a tensor subclass is flattened to its values, so its overrides never cross.
-    plain = torch.Tensor.detach(tensor).cpu()
+    plain = torch.Tensor.as_subclass(tensor, torch.Tensor).detach().cpu()
     dtype = str(plain.dtype).removeprefix("torch.")
     if plain.dtype == torch.bfloat16:
         plain = plain.float()

@@ -76,6 +76,8 @@ def write_tests(tests: dict[str, str], root: Path) -> None:
 def run(ctrl: Channel, grader_dir: Path, student_dir: str) -> None:
     import pytest
 
+    # Whatever the mount said, only this user may enter the folder that will hold the tests.
+    os.chmod(grader_dir, 0o700)
     message = ctrl.receive()
     job = GradingJob.from_json(message["job"])
     tests_dir = grader_dir / "tests"
@@ -110,6 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--grader-dir", required=True)
     parser.add_argument("--student-dir", required=True)
     args = parser.parse_args(argv)
+    os.chdir(os.environ.get("HOME", "/"))
     for name in ["numpy", "pytest", *os.environ.get("KADAI_RUNNER_PRELOAD", "").split(",")]:
         if name:
             importlib.import_module(name)

@@ -123,7 +123,9 @@ class Supervisor:
             group=uid,
             extra_groups=[],
             pass_fds=(fd,),
-            cwd=home,
+            # Not cwd=home: the chdir would happen as root, who may not enter the grader's 0700
+            # folder without CAP_DAC_OVERRIDE. Each child changes into its HOME itself.
+            cwd="/",
             env=child_env(self.config, home, env),
             stdin=subprocess.DEVNULL,
             stdout=out_w,
@@ -150,7 +152,8 @@ class Supervisor:
                 self.config.student_dir,
                 theirs.fileno(),
                 [],
-                {"KADAI_PRELOAD": ",".join(self.config.preload)},
+                # Unbuffered: output printed just before os._exit() or a kill is still captured.
+                {"KADAI_PRELOAD": ",".join(self.config.preload), "PYTHONUNBUFFERED": "1"},
             )
         finally:
             theirs.close()

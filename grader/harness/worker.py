@@ -250,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fd", type=int, required=True)
     args = parser.parse_args(argv)
+    os.chdir(os.environ.get("HOME", "/"))
     sock = socket.socket(fileno=args.fd)
     preload([f for f in os.environ.get("KADAI_PRELOAD", "").split(",") if f])
     Worker(Channel(sock)).serve()

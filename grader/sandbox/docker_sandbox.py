@@ -7,6 +7,7 @@ Every way a container can fail ends as a ``GradingResult``, never as an exceptio
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -117,6 +118,8 @@ class StartedSandbox:
             raw.sendall(f"{JOB_HEADER} {nonce} {len(payload)}\n".encode() + payload)
         finally:
             raw.close()
+            if raw is not sock:
+                sock.close()
 
     def discard(self) -> None:
         import docker.errors
@@ -128,16 +131,24 @@ class StartedSandbox:
 
 
 def parse_result(stdout: str, nonce: str) -> GradingResult | None:
-    """The result between the nonce-framed markers; anything else on stdout is ignored."""
-    begin, end = f"{RESULT_BEGIN} {nonce}\n", f"\n{RESULT_END} {nonce}"
+    """The result between the nonce-framed markers; anything else on stdout is ignored.
+
+    A supervisor that failed before the job (and its nonce) arrived frames its error with an empty
+    nonce; that is accepted only as an error, which can never award points.
+    """
+    for frame_nonce in (nonce, ""):
+        result = _framed(stdout, frame_nonce)
+        if result is not None and (frame_nonce or result.status == "error"):
+            return result
+    return None
+
+
+def _framed(stdout: str, nonce: str) -> GradingResult | None:
+    begin, end = f"{RESULT_BEGIN} {nonce}\n", f"\n{RESULT_END} {nonce}\n"
     start = stdout.rfind(begin)
-    if start < 0:
-        return None
-    stop = stdout.find(end, start)
+    stop = stdout.find(end, start) if start >= 0 else -1
     if stop < 0:
         return None
-    import json
-
     try:
         return GradingResult.from_dict(json.loads(stdout[start + len(begin) : stop]))
     except (ValueError, TypeError, KeyError):

@@ -1,0 +1,138 @@
+"""Hostile submissions, each paired with the verdict it must get (DMOJ-style), in the real sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import docker
+import pytest
+
+from grader.contract import GradingResult
+
+HOSTILE = Path(__file__).parents[2] / "fixtures" / "hostile"
+CANARY = "kadai-hidden-canary-7f3a"
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+def grade(sandbox_grader, probe, name: str) -> GradingResult:
+    return sandbox_grader.grade(probe, (HOSTILE / name).read_text())
+
+
+def student_text(result: GradingResult) -> str:
+    return result.student_view().to_json()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["fake_result.py", "sys_exit.py", "patch_everything.py", "always_equal.py"],
+)
+def test_cheats_earn_nothing(sandbox_grader, probe, name):
+    result = grade(sandbox_grader, probe, name)
+    assert result.status == "graded"
+    assert result.score == 0
+    assert result.max_score == 2
+    assert {t.status for t in result.tests} == {"failed"}
+
+
+def test_sys_exit_is_reported_to_the_learner(sandbox_grader, probe):
+    result = grade(sandbox_grader, probe, "sys_exit.py")
+    assert "sys.exit(0)" in result.tests[0].output.en
+
+
+def test_fake_result_cannot_write_the_result_channel(sandbox_grader, probe):
+    result = grade(sandbox_grader, probe, "fake_result.py")
+    assert "result channel closed: PermissionError" in result.stdout
+    assert result.score == 0
+
+
+def test_killing_other_processes_fails_and_grading_goes_on(sandbox_grader, probe):
+    result = grade(sandbox_grader, probe, "kill_others.py")
+    assert result.status == "graded"
+    assert "kill 1 9 -> PermissionError" in result.stdout
+    # kill(-1) reaches only the student's own processes (not even itself): the runner survives.
+    assert len(result.tests) == 2
+    assert result.score == 1
+
+
+def test_hidden_tests_and_secrets_do_not_reach_the_student(sandbox_grader, probe, monkeypatch):
+    monkeypatch.setenv("KADAI_SECRET_KEY", "host-secret-canary-91c2")
+    result = grade(sandbox_grader, probe, "read_secrets.py")
+    shown = student_text(result)
+    assert result.status == "graded"
+    assert "denied: /sandbox/grader/ PermissionError" in result.stdout
+    assert CANARY not in shown
+    assert "test_probe" not in result.stdout
+    assert "host-secret-canary-91c2" not in shown
+    assert "DOCKER_HOST" not in result.stdout
+
+
+def test_hidden_test_source_is_not_in_failure_feedback(sandbox_grader, probe):
+    result = sandbox_grader.grade(probe, probe.starter)
+    assert result.score == 0
+    assert CANARY not in result.to_json()  # not even the instructor view echoes test source lines
+    hidden = [t for t in result.student_view().tests if t.status == "withheld"]
+    assert len(hidden) == 1 and hidden[0].output.en == ""
+    assert result.student_view().max_score == 2
+
+
+def test_endless_loop_ends_as_graded_timeout(sandbox_grader, probe):
+    began = time.monotonic()
+    result = grade(sandbox_grader, probe, "endless_loop.py")
+    assert time.monotonic() - began < probe.limits.time_s + 30
+    assert result.status == "graded"
+    assert result.outcome == "timeout"
+    assert result.score == 0
+    assert "Time limit" in result.message.en
+
+
+def test_fork_bomb_is_contained(sandbox_grader, probe):
+    result = grade(sandbox_grader, probe, "fork_bomb.py")
+    assert result.status == "graded"
+    assert result.outcome == "timeout"
+    assert result.score == 0
+    client = docker.from_env()
+    assert not client.containers.list(all=True, filters={"label": "kadai.role=sandbox"})
+
+
+def test_memory_bomb_ends_as_graded_memory_limit(sandbox_grader, probe):
+    result = grade(sandbox_grader, probe, "memory_bomb.py")
+    assert result.status == "graded"
+    assert result.outcome == "memory"
+    assert result.score == 0
+    assert "Memory limit" in result.message.en
+
+
+def test_output_flood_is_capped(sandbox_grader, probe):
+    result = grade(sandbox_grader, probe, "output_flood.py")
+    assert result.status == "graded"
+    assert result.output_truncated
+    assert len(result.stdout) < probe.limits.output_bytes + 200
+    assert len(result.stderr) < probe.limits.output_bytes + 200
+    assert result.score == 1  # answer() is right; tensor() is missing
+
+
+def test_disk_fill_stops_at_the_quota(sandbox_grader, probe):
+    result = grade(sandbox_grader, probe, "disk_fill.py")
+    assert result.status == "graded"
+    assert "disk full after" in result.stdout
+    written = int(result.stdout.split("disk full after")[1].split()[0])
+    assert written <= probe.limits.disk_mb
+    assert result.score == 1
+
+
+def test_same_file_twice_gives_the_same_result(sandbox_grader, probe):
+    first = sandbox_grader.grade(probe, probe.solution)
+    second = sandbox_grader.grade(probe, probe.solution)
+    assert first.score == second.score == 2
+    assert [t.to_dict() if hasattr(t, "to_dict") else t for t in first.tests] == list(second.tests)
+    assert first.seed == second.seed == probe.meta.seed
+
+
+def test_json_round_trip_of_a_real_result(sandbox_grader, probe):
+    result = sandbox_grader.grade(probe, probe.solution)
+    assert GradingResult.from_dict(json.loads(result.to_json())) == result
+    assert os.environ.get("KADAI_SECRET_KEY") is None
