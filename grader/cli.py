@@ -53,7 +53,8 @@ def command_grade(args: argparse.Namespace, settings: GraderSettings) -> int:
         print(f"kadai: cannot read {args.file}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = Grader(settings).grade(package, source)
+        with Grader(settings) as grader:
+            result = grader.grade(package, source)
     except InvalidSubmission as exc:
         print(f"kadai: {getattr(exc.text, args.lang)}", file=sys.stderr)
         return EXIT_USAGE
@@ -70,10 +71,17 @@ def command_validate(args: argparse.Namespace, settings: GraderSettings) -> int:
         for problem in exc.problems:
             print(f"  {problem}")
         return EXIT_FAILED
-    grader = Grader(settings)
+    with Grader(settings) as grader:
+        return validate_cases(grader, package, args.verbose)
+
+
+def validate_cases(grader: Grader, package: ExercisePackage, verbose: bool) -> int:
     points = package.meta.points
     cases = [("solution", package.solution, "== max"), ("starter", package.starter, "< max")]
-    cases += [(f"variants/{v.file}", package.variant_source(v), f"== {v.score:g}") for v in package.variants]
+    cases += [
+        (f"variants/{v.file}", package.variant_source(v), f"== {v.score:g}")
+        for v in package.variants
+    ]
     print(f"{package.id} (version {package.version}, {points:g} points)")
     print(f"{'submission':40} {'expect':>8} {'score':>7}  {'status':10} verdict")
     all_ok = True
@@ -86,8 +94,10 @@ def command_validate(args: argparse.Namespace, settings: GraderSettings) -> int:
         else:
             ok = result.status == "graded" and result.score == float(expectation[3:])
         all_ok &= ok
-        print(f"{name:40} {expectation:>8} {result.score:>7g}  {result.status:10} {'ok' if ok else 'WRONG'}")
-        if not ok and args.verbose:
+        print(
+            f"{name:40} {expectation:>8} {result.score:>7g}  {result.status:10} {'ok' if ok else 'WRONG'}"
+        )
+        if not ok and verbose:
             print(render(result, "en"))
     return EXIT_OK if all_ok else EXIT_FAILED
 
@@ -110,7 +120,9 @@ def command_build(args: argparse.Namespace, settings: GraderSettings) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="kadai", description="Kadai: graded deep-learning exercises")
+    root = argparse.ArgumentParser(
+        prog="kadai", description="Kadai: graded deep-learning exercises"
+    )
     commands = root.add_subparsers(dest="command", required=True)
 
     grade = commands.add_parser("grade", help="grade one submission file")

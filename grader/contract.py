@@ -81,6 +81,8 @@ class GradingJob:
 class TestResult:
     """One hidden test's verdict, close to a Gradescope ``tests[]`` entry."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     name: str
     title: Text
     score: float | None

@@ -21,6 +21,8 @@ MAX_SUBMISSION_BYTES = 256 * 1024
 class SandboxRunner(Protocol):
     def grade(self, job: GradingJob, image: str, max_score: float) -> GradingResult: ...
 
+    def close(self) -> None: ...
+
 
 def build_job(package: ExercisePackage, source: str, job_id: str = "") -> GradingJob:
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
@@ -53,6 +55,15 @@ class Grader:
     def __init__(self, settings: GraderSettings, sandbox: SandboxRunner | None = None) -> None:
         self.settings = settings
         self.sandbox = sandbox or DockerSandboxFactory(settings)
+
+    def close(self) -> None:
+        self.sandbox.close()
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def grade(self, package: ExercisePackage, source: str, job_id: str = "") -> GradingResult:
         """Raises ``InvalidSubmission`` for input that cannot be graded; otherwise a result."""

@@ -53,10 +53,13 @@ def grade_quiz(package: ExercisePackage, text: str) -> GradingResult:
     each = package.meta.points / len(key.question)
     tests = []
     for number, (entry, answer, question) in enumerate(
-        zip(key.question, answers, package.questions), start=1
+        zip(key.question, answers, package.questions, strict=True), start=1
     ):
         correct = answer == entry.answer
-        verdict = Text(en="Correct." if correct else "Not quite.", ja="正解です。" if correct else "不正解です。")
+        verdict = Text(
+            en="Correct." if correct else "Not quite.",
+            ja="正解です。" if correct else "不正解です。",
+        )
         tests.append(
             TestResult(
                 name=f"statement-{number}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ def settings() -> GraderSettings:
 
 
 @pytest.fixture(scope="session")
-def sandbox_grader(settings: GraderSettings) -> Grader:
+def sandbox_grader(settings: GraderSettings) -> Iterator[Grader]:
     """A grader whose sandbox is really there; tests marked ``docker`` fail (never skip) without it."""
     from grader.sandbox.docker_sandbox import SandboxUnavailable, docker_client
     from grader.sandbox.image import image_exists, image_tag
@@ -28,9 +29,12 @@ def sandbox_grader(settings: GraderSettings) -> Grader:
         client = docker_client(settings)
     except SandboxUnavailable as exc:
         pytest.fail(f"{exc} (run the fast tier alone with: pytest -m 'not docker')")
-    if not image_exists(client, image_tag(settings)):
+    present = image_exists(client, image_tag(settings))
+    client.close()
+    if not present:
         pytest.fail(f"sandbox image {image_tag(settings)} is missing: run `kadai sandbox build`")
-    return Grader(settings)
+    with Grader(settings) as grader:
+        yield grader
 
 
 @pytest.fixture(scope="session")

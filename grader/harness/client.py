@@ -7,7 +7,8 @@ Every answer is decoded as untrusted data. A worker that hangs, dies or runs out
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from grader.harness.protocol import (
     Channel,

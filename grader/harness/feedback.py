@@ -39,9 +39,7 @@ def fail(en: str, ja: str, *, expected: Any = None, actual: Any = None) -> NoRet
     raise Failed(en, ja, expected, actual)
 
 
-def check(
-    condition: object, en: str, ja: str, *, expected: Any = None, actual: Any = None
-) -> None:
+def check(condition: object, en: str, ja: str, *, expected: Any = None, actual: Any = None) -> None:
     if not condition:
         fail(en, ja, expected=expected, actual=actual)
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import traceback
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 

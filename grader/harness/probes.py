@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from grader.harness.protocol import encode_array
 
@@ -26,7 +27,9 @@ def is_torch_tensor(value: Any) -> bool:
 
 def is_tf_tensor(value: Any) -> bool:
     tf = sys.modules.get("tensorflow")
-    return tf is not None and type(value).__module__.startswith("tensorflow") and tf.is_tensor(value)
+    return (
+        tf is not None and type(value).__module__.startswith("tensorflow") and tf.is_tensor(value)
+    )
 
 
 def encode_torch_tensor(tensor: Any) -> dict[str, Any]:
@@ -131,7 +134,7 @@ def keras_set_dense_weights(model: Any, weights: list[Any], width: int) -> int:
     layers = [layer for layer in model.layers if layer.weights]
     if len(layers) != len(weights):
         raise ValueError(f"the model has {len(layers)} layers with weights, not {len(weights)}")
-    for layer, pair in zip(layers, weights):
+    for layer, pair in zip(layers, weights, strict=True):
         layer.set_weights(list(pair))
     return len(layers)
 
@@ -230,7 +233,8 @@ class TrainingTracer:
                 self.key(p): _array(p.grad) if p.grad is not None else None for p in leaves
             },
             "fresh_grad": {
-                self.key(p): _array(g) if g is not None else None for p, g in zip(leaves, fresh)
+                self.key(p): _array(g) if g is not None else None
+                for p, g in zip(leaves, fresh, strict=True)
             },
             "_leaves": [(self.key(p), p) for p in leaves],
         }

@@ -94,8 +94,10 @@ def run(ctrl: Channel, grader_dir: Path, student_dir: str) -> None:
     plugin = KadaiPlugin(Submission(session.new_link, load_request), info)
     plugin.on_result = lambda result: session.report("test", test=result)
     exit_code = pytest.main(
-        [str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir)]
-        + ["-p", "no:cacheprovider", "-q", "--tb=short", "-W", "ignore::DeprecationWarning"],
+        [
+            *(str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir)),
+            *("-p", "no:cacheprovider", "-q", "--tb=short", "-W", "ignore::DeprecationWarning"),
+        ],
         plugins=[plugin],
     )
     session.report(

@@ -183,9 +183,7 @@ class Worker:
     def describe(self, exc: BaseException, missing: str | None = None) -> dict[str, Any]:
         """The exception as the student should see it: their own frames only."""
         frames = [
-            f
-            for f in traceback.extract_tb(exc.__traceback__)
-            if f.filename == self.submission_path
+            f for f in traceback.extract_tb(exc.__traceback__) if f.filename == self.submission_path
         ]
         lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
         info = {

@@ -41,12 +41,17 @@ def docker_client(settings: GraderSettings) -> Any:
     import docker
     import docker.errors
 
+    client = None
     try:
-        client = docker.DockerClient(base_url=settings.docker_host) if settings.docker_host else (
-            docker.from_env()
+        client = (
+            docker.DockerClient(base_url=settings.docker_host)
+            if settings.docker_host
+            else (docker.from_env())
         )
         client.ping()
     except (docker.errors.DockerException, OSError) as exc:
+        if client is not None:
+            client.close()
         raise SandboxUnavailable(
             f"cannot reach the Docker daemon ({exc}). Start it (e.g. `dockerd &` or "
             "`systemctl start docker`) or set KADAI_DOCKER_HOST."
@@ -93,7 +98,10 @@ class StartedSandbox:
             stderr = self.container.logs(stdout=False, stderr=True).decode(errors="replace")
         except docker.errors.DockerException as exc:
             return infrastructure_error(
-                Text(en=f"Docker failed during grading: {exc}", ja=f"採点中に Docker が失敗しました: {exc}"),
+                Text(
+                    en=f"Docker failed during grading: {exc}",
+                    ja=f"採点中に Docker が失敗しました: {exc}",
+                ),
                 job,
                 max_score,
             )
@@ -104,15 +112,17 @@ class StartedSandbox:
         if result is None:
             return no_result(job, max_score, elapsed, timed_out=timed_out, oom=oom, log=stderr)
         return GradingResult.from_dict(
-            {**result.to_dict(), "execution_time": elapsed, "max_score": max_score or result.max_score,
-             "grader_log": (result.grader_log + "\n" + stderr[-20000:]).strip()}
+            {
+                **result.to_dict(),
+                "execution_time": elapsed,
+                "max_score": max_score or result.max_score,
+                "grader_log": (result.grader_log + "\n" + stderr[-20000:]).strip(),
+            }
         )
 
     def _send(self, job: GradingJob, nonce: str) -> None:
         payload = job.to_json().encode()
-        sock = self.client.api.attach_socket(
-            self.container.id, params={"stdin": 1, "stream": 1}
-        )
+        sock = self.client.api.attach_socket(self.container.id, params={"stdin": 1, "stream": 1})
         raw = getattr(sock, "_sock", sock)
         try:
             raw.sendall(f"{JOB_HEADER} {nonce} {len(payload)}\n".encode() + payload)
@@ -211,6 +221,11 @@ class DockerSandboxFactory:
             self._client = docker_client(self.settings)
         return self._client
 
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
     def start(self, profile: SandboxProfile) -> StartedSandbox:
         import docker.errors
 
@@ -223,19 +238,28 @@ class DockerSandboxFactory:
         )
         image = spec.pop("image")
         try:
-            container = self.client.containers.run(image, **spec)
+            # create + start, not run: run would try to pull a missing image from a registry.
+            container = self.client.containers.create(image, **spec)
         except docker.errors.ImageNotFound as exc:
             raise SandboxUnavailable(
                 f"the sandbox image {image} is missing: run `kadai sandbox build`"
             ) from exc
         except docker.errors.APIError as exc:
+            raise SandboxUnavailable(f"Docker could not create the sandbox: {exc}") from exc
+        sandbox = StartedSandbox(self.client, container, profile)
+        try:
+            container.start()
+        except docker.errors.APIError as exc:
+            sandbox.discard()
             raise SandboxUnavailable(f"Docker could not start the sandbox: {exc}") from exc
-        return StartedSandbox(self.client, container, profile)
+        return sandbox
 
     def grade(self, job: GradingJob, image: str, max_score: float) -> GradingResult:
         """Cold path: start a sandbox for this job and run it at once."""
         try:
             sandbox = self.start(SandboxProfile(image, job.limits, job.frameworks))
         except (SandboxUnavailable, GpuUnavailable) as exc:
-            return infrastructure_error(Text(en=str(exc), ja=f"採点環境のエラー: {exc}"), job, max_score)
+            return infrastructure_error(
+                Text(en=str(exc), ja=f"採点環境のエラー: {exc}"), job, max_score
+            )
         return sandbox.run(job, max_score, self.settings.startup_allowance_s)

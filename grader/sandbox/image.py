@@ -12,8 +12,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from grader.settings import PROJECT_ROOT, GraderSettings
 
@@ -36,7 +37,10 @@ class ImageBuildError(Exception):
 def harness_files() -> list[tuple[str, Path]]:
     """(path inside the image's lib folder, source file) for the code that runs in the sandbox."""
     grader = PROJECT_ROOT / "grader"
-    files = [("grader/__init__.py", grader / "__init__.py"), ("grader/contract.py", grader / "contract.py")]
+    files = [
+        ("grader/__init__.py", grader / "__init__.py"),
+        ("grader/contract.py", grader / "contract.py"),
+    ]
     for path in sorted((grader / "harness").glob("*.py")):
         files.append((f"grader/harness/{path.name}", path))
     return files
@@ -48,7 +52,10 @@ def requirements_file(variant: str) -> Path:
 
 def image_tag(settings: GraderSettings) -> str:
     digest = hashlib.sha256()
-    inputs = [("Dockerfile", SANDBOX_DIR / "Dockerfile"), ("requirements.txt", requirements_file(settings.sandbox_variant))]
+    inputs = [
+        ("Dockerfile", SANDBOX_DIR / "Dockerfile"),
+        ("requirements.txt", requirements_file(settings.sandbox_variant)),
+    ]
     for name, path in inputs + harness_files():
         digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return f"{settings.sandbox_repository}:{settings.sandbox_variant}-{digest.hexdigest()[:12]}"
@@ -64,11 +71,11 @@ def image_exists(client: Any, tag: str) -> bool:
     return True
 
 
-def debian_mirror(settings: GraderSettings) -> str:
+def debian_mirror(settings: GraderSettings, apt_dir: Path = Path("/etc/apt")) -> str:
     """The mirror apt already uses on this host, so debootstrap works wherever apt does."""
     if settings.debian_mirror:
         return settings.debian_mirror
-    sources = [*Path("/etc/apt/sources.list.d").glob("*.sources"), Path("/etc/apt/sources.list")]
+    sources = [*sorted((apt_dir / "sources.list.d").glob("*.sources")), apt_dir / "sources.list"]
     for source in sources:
         if not source.is_file():
             continue
@@ -104,8 +111,14 @@ def base_image(client: Any, settings: GraderSettings, log: Log) -> str:
         rootfs, tarball = Path(tmp) / "rootfs", Path(tmp) / "rootfs.tar"
         log(f"debootstrap bookworm from {mirror}")
         _run(
-            ["debootstrap", "--variant=minbase", "--include=python3,python3-venv", "bookworm",
-             str(rootfs), mirror],
+            [
+                "debootstrap",
+                "--variant=minbase",
+                "--include=python3,python3-venv",
+                "bookworm",
+                str(rootfs),
+                mirror,
+            ],
             "debootstrap",
         )
         _run(["tar", "-C", str(rootfs), "-cf", str(tarball), "."], "tar of the root filesystem")
@@ -117,9 +130,24 @@ def base_image(client: Any, settings: GraderSettings, log: Log) -> str:
 def download_wheels(requirements: Path, dest: Path, log: Log) -> None:
     log(f"downloading wheels for {requirements.name} into {dest}")
     dest.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pip", "download", "-q", "-d", str(dest), "-r", str(requirements),
-               "--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
-               "--abi", "cp311"]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "-q",
+        "-d",
+        str(dest),
+        "-r",
+        str(requirements),
+        "--only-binary=:all:",
+        "--python-version",
+        "3.11",
+        "--implementation",
+        "cp",
+        "--abi",
+        "cp311",
+    ]
     for platform in WHEEL_PLATFORMS:
         command += ["--platform", platform]
     _run(command, "pip download")
@@ -138,7 +166,9 @@ def assemble_context(settings: GraderSettings, log: Log) -> Path:
     return context
 
 
-def build_image(client: Any, settings: GraderSettings, log: Log = print, force: bool = False) -> str:
+def build_image(
+    client: Any, settings: GraderSettings, log: Log = print, force: bool = False
+) -> str:
     """Build the sandbox image unless an image with the same content tag exists; return its tag."""
     import docker.errors
 
@@ -151,7 +181,11 @@ def build_image(client: Any, settings: GraderSettings, log: Log = print, force: 
     log(f"building {tag} from {base}")
     try:
         for chunk in client.api.build(
-            path=str(context), tag=tag, buildargs={"BASE_IMAGE": base}, rm=True, forcerm=True,
+            path=str(context),
+            tag=tag,
+            buildargs={"BASE_IMAGE": base},
+            rm=True,
+            forcerm=True,
             decode=True,
         ):
             if "error" in chunk:

@@ -45,7 +45,6 @@ def container_spec(
         "command": SUPERVISOR_COMMAND,
         "user": "0:0",
         "stdin_open": True,
-        "detach": True,
         "network_mode": "none",
         "cap_drop": ["ALL"],
         # The supervisor needs exactly these: drop each child to its user, and kill student

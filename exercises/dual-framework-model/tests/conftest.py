@@ -16,9 +16,12 @@ def torch_model(submission):
 def keras_model(submission):
     model = submission.get("keras_model")
     if model is None or not hasattr(model, "handle"):
-        fail("keras_model must be a Keras model defined at the top level of your file.",
-             "keras_model にはファイルのトップレベルで Keras モデルを代入してください。",
-             expected="a keras.Model", actual=repr(model))
+        fail(
+            "keras_model must be a Keras model defined at the top level of your file.",
+            "keras_model にはファイルのトップレベルで Keras モデルを代入してください。",
+            expected="a keras.Model",
+            actual=repr(model),
+        )
     return model
 
 

@@ -1,5 +1,6 @@
 """Hidden checks for the fixed training loop, computed from the recorded gradients and steps."""
 
+import itertools
 import math
 
 import numpy as np
@@ -42,7 +43,8 @@ def test_script_runs(run):
 
 @pytest.mark.points(2)
 @pytest.mark.title(
-    en="The loss comes from an instantiated criterion", ja="損失は損失関数のインスタンスから得られる"
+    en="The loss comes from an instantiated criterion",
+    ja="損失は損失関数のインスタンスから得られる",
 )
 def test_loss_from_criterion(run):
     require_backward(run)
@@ -103,11 +105,13 @@ def test_gradients_are_reset(run):
 
 
 @pytest.mark.points(1)
-@pytest.mark.title(en="One optimizer step per iteration", ja="反復ごとにオプティマイザが 1 回更新する")
+@pytest.mark.title(
+    en="One optimizer step per iteration", ja="反復ごとにオプティマイザが 1 回更新する"
+)
 def test_steps_every_iteration(run):
     require_backward(run)
     order = [e["kind"] for e in run["events"] if e["kind"] in ("backward", "step_pre")]
-    paired = sum(1 for a, b in zip(order, order[1:]) if (a, b) == ("backward", "step_pre"))
+    paired = sum(1 for pair in itertools.pairwise(order) if pair == ("backward", "step_pre"))
     check(
         len(steps(run)) == ITERATIONS and paired == ITERATIONS,
         "The optimizer must take one step after each backward(), in every iteration.",
@@ -127,7 +131,7 @@ def test_parameters_change(run):
         fail("optimizer.step() was never called.", "optimizer.step() が一度も呼ばれていません。")
     moved = sum(
         1
-        for pre, post in zip(before, after)
+        for pre, post in zip(before, after, strict=False)
         if any(np.any(pre["values"][k] != post["values"][k]) for k in pre["values"])
     )
     check(

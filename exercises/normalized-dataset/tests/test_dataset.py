@@ -56,19 +56,39 @@ def as_array(value, what):
 def test_length_and_item_types(submission, arrays):
     dataset = build(submission, *arrays)
     length = dataset.method("__len__")
-    check(length == ROWS, "len(dataset) must be the number of samples.",
-          "len(dataset) はサンプル数を返す必要があります。", expected=ROWS, actual=length)
+    check(
+        length == ROWS,
+        "len(dataset) must be the number of samples.",
+        "len(dataset) はサンプル数を返す必要があります。",
+        expected=ROWS,
+        actual=length,
+    )
     features, label = items(dataset, 1)[0]
-    for value, name, dtype, shape in ((features, "features", "float32", (FEATURES,)),
-                                      (label, "label", "int64", ())):
-        check(isinstance(value, Tensor), f"The {name} must be a PyTorch tensor.",
-              f"{name} は PyTorch のテンソルにしてください。", expected="torch.Tensor",
-              actual=type(value).__name__)
-        check(value.dtype == dtype, f"The {name} tensor has the wrong dtype.",
-              f"{name} テンソルのデータ型が違います。", expected=f"torch.{dtype}",
-              actual=f"torch.{value.dtype}")
-        check(value.shape == shape, f"The {name} tensor has the wrong shape.",
-              f"{name} テンソルの形状が違います。", expected=shape, actual=value.shape)
+    for value, name, dtype, shape in (
+        (features, "features", "float32", (FEATURES,)),
+        (label, "label", "int64", ()),
+    ):
+        check(
+            isinstance(value, Tensor),
+            f"The {name} must be a PyTorch tensor.",
+            f"{name} は PyTorch のテンソルにしてください。",
+            expected="torch.Tensor",
+            actual=type(value).__name__,
+        )
+        check(
+            value.dtype == dtype,
+            f"The {name} tensor has the wrong dtype.",
+            f"{name} テンソルのデータ型が違います。",
+            expected=f"torch.{dtype}",
+            actual=f"torch.{value.dtype}",
+        )
+        check(
+            value.shape == shape,
+            f"The {name} tensor has the wrong shape.",
+            f"{name} テンソルの形状が違います。",
+            expected=shape,
+            actual=value.shape,
+        )
 
 
 @pytest.mark.points(2)
@@ -77,12 +97,19 @@ def test_standardised_values(submission, arrays):
     data, labels = arrays
     dataset = build(submission, data, labels)
     found = np.stack([as_array(f, "features") for f, _ in items(dataset, ROWS)])
-    check_close(found, standardised(data),
-                "Each column must become (value - mean) / std, with the population std (ddof=0).",
-                "各列を (値 - 平均) / 標準偏差(母標準偏差, ddof=0)に変換してください。", atol=1e-4)
+    check_close(
+        found,
+        standardised(data),
+        "Each column must become (value - mean) / std, with the population std (ddof=0).",
+        "各列を (値 - 平均) / 標準偏差(母標準偏差, ddof=0)に変換してください。",
+        atol=1e-4,
+    )
     found_labels = np.array([as_array(y, "label") for _, y in items(dataset, ROWS)])
-    check(np.array_equal(found_labels, labels), "Labels must stay with their samples, unchanged.",
-          "ラベルは対応するサンプルと同じ順序で、値を変えずに返してください。")
+    check(
+        np.array_equal(found_labels, labels),
+        "Labels must stay with their samples, unchanged.",
+        "ラベルは対応するサンプルと同じ順序で、値を変えずに返してください。",
+    )
 
 
 @pytest.mark.points(1)
@@ -92,29 +119,51 @@ def test_mean_and_std_attributes(submission, arrays):
     dataset = build(submission, data, labels)
     for name, reference in (("mean", data.mean(axis=0)), ("std", data.std(axis=0))):
         value = np.asarray(as_array(dataset.attr(name), name), dtype=np.float64).reshape(-1)
-        check(value.shape == reference.shape, f"dataset.{name} must hold one value per feature.",
-              f"dataset.{name} には特徴量ごとに 1 つの値が必要です。",
-              expected=reference.shape, actual=value.shape)
+        check(
+            value.shape == reference.shape,
+            f"dataset.{name} must hold one value per feature.",
+            f"dataset.{name} には特徴量ごとに 1 つの値が必要です。",
+            expected=reference.shape,
+            actual=value.shape,
+        )
         gap = float(np.max(np.abs(value - reference) / np.abs(reference)))
-        check(gap < 1e-4, f"dataset.{name} differs from the per-column {name} of the data"
-              + (" (population std uses ddof=0)" if name == "std" else "") + ".",
-              f"dataset.{name} が列ごとの値と一致しません" + ("(母標準偏差は ddof=0)" if name == "std" else "") + "。",
-              expected=np.round(reference, 4).tolist(), actual=np.round(value, 4).tolist())
+        check(
+            gap < 1e-4,
+            f"dataset.{name} differs from the per-column {name} of the data"
+            + (" (population std uses ddof=0)" if name == "std" else "")
+            + ".",
+            f"dataset.{name} が列ごとの値と一致しません"
+            + ("(母標準偏差は ddof=0)" if name == "std" else "")
+            + "。",
+            expected=np.round(reference, 4).tolist(),
+            actual=np.round(value, 4).tolist(),
+        )
 
 
 @pytest.mark.points(2)
-@pytest.mark.title(en="A constant column gives no NaN or inf", ja="定数列でも NaN や inf にならない")
+@pytest.mark.title(
+    en="A constant column gives no NaN or inf", ja="定数列でも NaN や inf にならない"
+)
 def test_constant_column(submission, arrays):
     data, labels = arrays
     constant = data.copy()
     constant[:, 2] = 3.0
     dataset = build(submission, constant, labels)
     found = np.stack([as_array(f, "features") for f, _ in items(dataset, ROWS)])
-    check(np.all(np.isfinite(found)), "A column whose values are all equal produced NaN or inf: "
-          "add a small epsilon to the std.", "すべて同じ値の列で NaN や inf が出ました。標準偏差に小さな ε を加えてください。",
-          expected="finite values", actual=f"{int(np.sum(~np.isfinite(found)))} non-finite values")
-    check_close(found[:, 2], np.zeros(ROWS), "A constant column must become zeros.",
-                "定数列は 0 になる必要があります。", atol=1e-4)
+    check(
+        np.all(np.isfinite(found)),
+        "A column whose values are all equal produced NaN or inf: add a small epsilon to the std.",
+        "すべて同じ値の列で NaN や inf が出ました。標準偏差に小さな ε を加えてください。",
+        expected="finite values",
+        actual=f"{int(np.sum(~np.isfinite(found)))} non-finite values",
+    )
+    check_close(
+        found[:, 2],
+        np.zeros(ROWS),
+        "A constant column must become zeros.",
+        "定数列は 0 になる必要があります。",
+        atol=1e-4,
+    )
 
 
 @pytest.mark.points(2)
@@ -125,15 +174,28 @@ def test_dataloader_batches(submission, arrays):
     batches = submission.helper("dataloader_batches", dataset, 16)
     sizes = [as_array(b[0], "batch").shape for b in batches]
     expected = [(16, FEATURES)] * (ROWS // 16) + [(ROWS % 16, FEATURES)]
-    check(sizes == expected, "DataLoader(dataset, batch_size=16) gave batches of the wrong shape.",
-          "DataLoader(dataset, batch_size=16) のバッチの形状が違います。", expected=expected, actual=sizes)
+    check(
+        sizes == expected,
+        "DataLoader(dataset, batch_size=16) gave batches of the wrong shape.",
+        "DataLoader(dataset, batch_size=16) のバッチの形状が違います。",
+        expected=expected,
+        actual=sizes,
+    )
     stacked = np.concatenate([as_array(b[0], "batch") for b in batches])
     single = np.stack([as_array(f, "features") for f, _ in items(dataset, ROWS)])
-    check_close(stacked, single, "The batches must hold the same rows as dataset[i].",
-                "バッチの内容は dataset[i] と同じである必要があります。", atol=1e-6)
+    check_close(
+        stacked,
+        single,
+        "The batches must hold the same rows as dataset[i].",
+        "バッチの内容は dataset[i] と同じである必要があります。",
+        atol=1e-6,
+    )
     batch_labels = np.concatenate([as_array(b[1], "labels").reshape(-1) for b in batches])
-    check(np.array_equal(batch_labels, labels), "Batched labels do not match the samples.",
-          "バッチのラベルがサンプルと一致しません。")
+    check(
+        np.array_equal(batch_labels, labels),
+        "Batched labels do not match the samples.",
+        "バッチのラベルがサンプルと一致しません。",
+    )
 
 
 @pytest.mark.points(1)
@@ -143,6 +205,10 @@ def test_input_not_modified(submission, arrays):
     remote_data = submission.put(data.copy())
     build(submission, remote_data, labels)
     after = remote_data.attr()
-    check(np.array_equal(after, data), "Creating the dataset changed the array that was passed in.",
-          "データセットを作ると、渡した配列そのものが書き換えられていました。",
-          expected="the original values", actual=f"largest change {float(np.max(np.abs(after - data))):.4g}")
+    check(
+        np.array_equal(after, data),
+        "Creating the dataset changed the array that was passed in.",
+        "データセットを作ると、渡した配列そのものが書き換えられていました。",
+        expected="the original values",
+        actual=f"largest change {float(np.max(np.abs(after - data))):.4g}",
+    )

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Brings a fresh Debian machine to a ready Kadai: Docker running, .venv installed, sandbox image built.
+# Idempotent: every step is skipped when already done. Run as root (or with sudo available).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need_apt=()
+command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing ${need_apt[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  echo "== starting dockerd"
+  as_root sh -c 'nohup dockerd >/var/log/kadai-dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/kadai-dockerd.log" >&2; exit 1; }
+fi
+
+if [ ! -x .venv/bin/kadai ] || [ pyproject.toml -nt .venv/.installed ]; then
+  echo "== installing the Python environment in .venv"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e ".[ml,dev]"
+  touch .venv/.installed
+fi
+
+echo "== sandbox image"
+.venv/bin/kadai sandbox build | tail -n 1

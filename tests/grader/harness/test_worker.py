@@ -1,0 +1,105 @@
+"""The worker and the trusted client, in process over a socket pair (the sandbox tests do it for real)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from grader.harness.client import Submission, SubmissionError, WorkerLink, WorkerLost
+from grader.harness.protocol import Channel, Tensor
+from grader.harness.worker import Worker
+
+
+def submission_for(source: str, tmp_path, monkeypatch, **load) -> Submission:
+    monkeypatch.chdir(tmp_path)
+
+    def link() -> WorkerLink:
+        ours, theirs = socket.socketpair()
+        threading.Thread(target=Worker(Channel(theirs)).serve, daemon=True).start()
+        return WorkerLink(Channel(ours), lambda: time.monotonic() + 30, WorkerLost)
+
+    request = {"source": source, "filename": "sub.py", "run_name": "submission", "seed": 0}
+    return Submission(link, request | load)
+
+
+SOURCE = """
+import numpy as np
+import torch
+
+class Box:
+    def __init__(self, values):
+        self.values = np.asarray(values)
+    def total(self):
+        return float(self.values.sum())
+
+def scalar_label():
+    return torch.tensor(3)
+
+def boom():
+    raise ValueError("no luck")
+"""
+
+
+def test_calls_return_plain_data_and_objects_stay_behind_handles(tmp_path, monkeypatch):
+    sub = submission_for(SOURCE, tmp_path, monkeypatch)
+    box = sub.get("Box").call([1.0, 2.0, 3.5])
+    assert box.type_name == "Box"
+    assert box.method("total") == 6.5
+    assert np.array_equal(box.attr("values"), [1.0, 2.0, 3.5])
+    label = sub.get("scalar_label").call()
+    assert isinstance(label, Tensor) and label.dtype == "int64" and label.shape == ()
+
+
+def test_put_keeps_an_array_in_the_worker_for_later_inspection(tmp_path, monkeypatch):
+    sub = submission_for(SOURCE, tmp_path, monkeypatch)
+    kept = sub.put(np.arange(3.0))
+    assert sub.get("Box").call(kept).method("total") == 3.0
+    assert np.array_equal(kept.attr(), np.arange(3.0))
+
+
+def test_student_exceptions_come_back_with_their_own_frames_only(tmp_path, monkeypatch):
+    sub = submission_for(SOURCE, tmp_path, monkeypatch)
+    with pytest.raises(SubmissionError) as caught:
+        sub.get("boom").call()
+    assert caught.value.info["type"] == "ValueError"
+    assert "sub.py" in caught.value.info["traceback"]
+    assert "worker.py" not in caught.value.info["traceback"]
+    assert not sub.has("missing_name")
+
+
+def test_a_load_error_fails_every_request_with_the_learners_error(tmp_path, monkeypatch):
+    sub = submission_for("import sys\nsys.exit(3)\n", tmp_path, monkeypatch)
+    assert "sys.exit(3)" in sub.ensure_loaded()["error"]["message"]
+    with pytest.raises(SubmissionError):
+        sub.get("anything")
+
+
+def test_training_tracer_records_fresh_and_accumulated_gradients(tmp_path, monkeypatch):
+    script = """
+import torch
+model = torch.nn.Linear(3, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+crit = torch.nn.MSELoss()
+for _ in range(2):
+    loss = crit(model(torch.ones(4, 3)), torch.zeros(4, 1))
+    loss.backward()
+    opt.step()
+"""
+    sub = submission_for(
+        script, tmp_path, monkeypatch, run_name="__main__", instrument=["training"]
+    )
+    report = sub.ensure_loaded()
+    assert report["error"] is None
+    events = report["trace"]["events"]
+    assert [e["kind"] for e in events] == ["backward", "step_pre", "step_post"] * 2
+    second_backward, second_step = events[3], events[4]
+    assert second_backward["criterion"] == "MSELoss"
+    fresh = second_backward["fresh_grad"]["p0"]
+    # No zero_grad: the gradient at the second step is the sum of both iterations' gradients.
+    expected = events[0]["fresh_grad"]["p0"] + fresh
+    assert np.allclose(second_step["grads"]["p0"], expected)
+    assert not np.allclose(second_step["grads"]["p0"], fresh)

@@ -1,0 +1,44 @@
+"""The container specification: every hardening flag, the limits, and the GPU request."""
+
+import pytest
+
+from grader.contract import Limits
+from grader.sandbox.spec import GpuUnavailable, container_spec
+
+
+def test_the_sandbox_is_locked_down():
+    spec = container_spec("img", Limits(time_s=5, memory_mb=700, cpus=1.5, pids=99, disk_mb=20), ())
+    assert spec["network_mode"] == "none"
+    assert spec["cap_drop"] == ["ALL"]
+    assert sorted(spec["cap_add"]) == ["KILL", "SETGID", "SETUID"]
+    assert spec["security_opt"] == ["no-new-privileges"]
+    assert spec["read_only"] is True
+    assert spec["mem_limit"] == spec["memswap_limit"] == "700m"
+    assert spec["pids_limit"] == 99
+    assert spec["nano_cpus"] == 1_500_000_000
+    assert "size=20m" in spec["tmpfs"]["/sandbox/student"]
+    assert "mode=0700" in spec["tmpfs"]["/sandbox/grader"]
+    assert "device_requests" not in spec
+
+
+def test_no_host_environment_enters_the_container(monkeypatch):
+    monkeypatch.setenv("KADAI_SECRET_KEY", "s3cret")
+    spec = container_spec("img", Limits(), ("torch",))
+    assert all(key.startswith("KADAI_") for key in spec["environment"])
+    assert "KADAI_SECRET_KEY" not in spec["environment"]
+    assert spec["environment"]["KADAI_PRELOAD"] == "torch"
+
+
+def test_gpu_is_requested_only_when_wanted_and_present():
+    wanted = Limits(gpu="optional")
+    assert "device_requests" not in container_spec("img", wanted, (), gpu_available=False)
+    request = container_spec("img", wanted, (), gpu_available=True)["device_requests"][0]
+    assert request["Capabilities"] == [["gpu"]] and request["Count"] == -1
+    pinned = container_spec("img", wanted, (), gpu_available=True, gpu_device_ids=["1"])
+    assert pinned["device_requests"][0]["DeviceIDs"] == ["1"]
+    assert "device_requests" not in container_spec("img", Limits(), (), gpu_available=True)
+
+
+def test_a_required_gpu_on_a_cpu_host_is_refused():
+    with pytest.raises(GpuUnavailable):
+        container_spec("img", Limits(gpu="required"), (), gpu_available=False)

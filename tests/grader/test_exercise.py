@@ -1,0 +1,76 @@
+"""Loading exercise packages: the shipped ones load, broken ones report every problem by file and key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.exercise import PackageError, load_catalog, load_exercise
+from grader.settings import PROJECT_ROOT
+
+EXERCISES = PROJECT_ROOT / "exercises"
+
+
+def test_shipped_packages_load_with_both_languages():
+    catalog = load_catalog(EXERCISES)
+    assert len(catalog) == 5
+    for package in catalog.values():
+        assert package.statements["ja"].strip() and package.statements["en"].strip()
+        assert package.meta.title.ja and package.meta.title.en
+        assert package.version and len(package.version) == 16
+    assert len(catalog["true-false"].questions) == 4
+    assert catalog["fix-training-loop"].meta.run_as == "script"
+    assert catalog["dual-framework-model"].meta.frameworks == ["torch", "tensorflow"]
+
+
+def broken_copy(tmp_path: Path, name: str = "normalized-dataset") -> Path:
+    target = tmp_path / name
+    shutil.copytree(EXERCISES / name, target)
+    return target
+
+
+def problems_of(root: Path) -> list[str]:
+    with pytest.raises(PackageError) as caught:
+        load_exercise(root)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_every_problem_is_reported_with_file_and_key(tmp_path):
+    root = broken_copy(tmp_path)
+    text = (root / "exercise.toml").read_text()
+    text = text.replace("points = 10", "points = -1").replace("memory_mb = 2048", "memory_mb = 1")
+    (root / "exercise.toml").write_text('colour = "blue"\n' + text)
+    (root / "statement.en.md").unlink()
+    (root / "variants" / "no_epsilon.py").unlink()
+    found = problems_of(root)
+    assert any(p.startswith("exercise.toml: points:") for p in found)
+    assert any(p.startswith("exercise.toml: limits.memory_mb:") for p in found)
+    assert any(p.startswith("exercise.toml: colour:") for p in found)
+    assert "statement.en.md: file is missing" in found
+    assert any(p.startswith("variants.toml: variant.") and "no_epsilon.py" in p for p in found)
+
+
+def test_invalid_toml_and_missing_tests(tmp_path):
+    root = broken_copy(tmp_path)
+    (root / "exercise.toml").write_text("id = [unclosed\n")
+    shutil.rmtree(root / "tests")
+    found = problems_of(root)
+    assert any(p.startswith("exercise.toml: not valid TOML") for p in found)
+    assert "tests/: folder is missing" in found
+
+
+def test_folder_name_must_match_the_id(tmp_path):
+    root = tmp_path / "renamed"
+    shutil.copytree(EXERCISES / "normalized-dataset", root)
+    assert any("must equal the folder name" in p for p in problems_of(root))
+
+
+def test_a_quiz_needs_a_key_that_matches_its_questions(tmp_path):
+    root = broken_copy(tmp_path, "true-false")
+    key = (root / "tests" / "key.toml").read_text()
+    (root / "tests" / "key.toml").write_text(
+        key.split("[[question]]", 2)[0] + "[[question]]" + key.split("[[question]]", 2)[1]
+    )
+    assert any(p.startswith("tests/key.toml: question") for p in problems_of(root))
