@@ -187,11 +187,16 @@ class TrainingTracer:
         original_backward = torch.Tensor.backward
 
         def backward(tensor: Any, *args: Any, **kwargs: Any) -> Any:
-            event = tracer.before_backward(tensor)
+            try:
+                event = tracer.before_backward(tensor)
+            except Exception:  # noqa: BLE001 — observing must never change what the script does
+                event = None
             result = original_backward(tensor, *args, **kwargs)
-            event["grad_after"] = {
-                k: _array(p.grad) if p.grad is not None else None for k, p in event.pop("_leaves")
-            }
+            if event is not None:
+                event["grad_after"] = {
+                    k: _array(p.grad) if p.grad is not None else None
+                    for k, p in event.pop("_leaves")
+                }
             return result
 
         torch.Tensor.backward = backward

@@ -31,9 +31,6 @@ class RunnerSession:
         self.deadline = time.monotonic() + job.limits.time_s
         self.current_pid = 0
 
-    def remaining_deadline(self) -> float:
-        return self.deadline
-
     def new_link(self) -> WorkerLink:
         if time.monotonic() >= self.deadline:
             raise WorkerLost("timeout")
@@ -45,7 +42,7 @@ class RunnerSession:
         self.current_pid = int(reply["pid"])
         channel = Channel(socket.socket(fileno=fds[0]))
         try:
-            return WorkerLink(channel, self.remaining_deadline, self.diagnose)
+            return WorkerLink(channel, lambda: self.deadline, self.diagnose)
         except Exception as exc:  # noqa: BLE001 — any failure to say hello is the worker's death
             raise self.diagnose("exited", str(exc)) from None
 

@@ -75,6 +75,11 @@ def read_checkpoint(path):
     return {k: v.detach().float().numpy() for k, v in state.items()}
 
 
+def check_flag(stopper, expected, en, ja):
+    found = stopper.attr("early_stop")
+    check(found is expected, en, ja, expected=expected, actual=found)
+
+
 def digest(path):
     with open(path, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()
@@ -98,12 +103,11 @@ def test_stops_after_patience(submission, grading):
             "the wrong stop decisions.",
             f"patience={patience}、検証損失 {losses} のときの戻り値が違います。",
         )
-        check(
-            stopper.attr("early_stop") is True,
+        check_flag(
+            stopper,
+            True,
             "early_stop should be True after stopping.",
             "停止後は early_stop が True になるはずです。",
-            expected=True,
-            actual=stopper.attr("early_stop"),
         )
 
 
@@ -129,13 +133,7 @@ def test_counter_resets(submission, grading):
         "best_loss should be the lowest loss seen.",
         "best_loss はこれまでで最小の損失であるはずです。",
     )
-    check(
-        stopper.attr("early_stop") is False,
-        "It must not stop here.",
-        "ここでは停止しないはずです。",
-        expected=False,
-        actual=stopper.attr("early_stop"),
-    )
+    check_flag(stopper, False, "It must not stop here.", "ここでは停止しないはずです。")
 
 
 @pytest.mark.points(2)
