@@ -1,0 +1,65 @@
+"""Request and response bodies of the REST API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    total: int
+    limit: int
+    offset: int
+
+
+class CourseOut(BaseModel):
+    id: int
+    code: str
+    title: str
+    score_policy: str
+
+
+class AssignmentOut(BaseModel):
+    id: int
+    course_id: int
+    exercise_id: str
+    title_en: str
+    title_ja: str
+    points: float
+    due_at: datetime | None
+    late_policy: str
+    max_attempts: int | None
+
+
+class SubmissionIn(BaseModel):
+    code: str = Field(description="the source file, or the quiz's JSON answers")
+
+
+class SubmissionOut(BaseModel):
+    id: int
+    assignment_id: int
+    attempt: int
+    status: str
+    score: float | None
+    max_score: float | None
+    late: bool
+    created_at: datetime
+    finished_at: datetime | None
+    result: dict[str, Any] | None = Field(
+        default=None, description="the grading result as the caller may see it"
+    )
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    message_ja: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,100 @@
+"""REST endpoints: courses, assignments, submissions (create and poll) and the gradebook."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from backend.api.schemas import AssignmentOut, CourseOut, Page, SubmissionIn, SubmissionOut
+from backend.courses import service as courses
+from backend.courses.repository import CourseRepository
+from backend.errors import RateLimited
+from backend.exercises.repository import ExerciseRepository
+from backend.gradebook import service as gradebook
+from backend.models import Submission
+from backend.submissions import service as submissions
+from backend.web.deps import GradesUser, ReadUser, SessionDep, SettingsDep, SubmitUser
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def page(items: list, limit: int, offset: int) -> dict:
+    return {"items": items[offset : offset + limit], "total": len(items), "limit": limit,
+            "offset": offset}
+
+
+@router.get("/courses", response_model=Page[CourseOut])
+def list_courses(session: SessionDep, user: ReadUser, limit: Limit = 50, offset: Offset = 0):
+    repository = CourseRepository(session)
+    found = repository.all() if user.role == "admin" else repository.for_user(user.id)
+    return page([CourseOut.model_validate(c, from_attributes=True) for c in found], limit, offset)
+
+
+@router.get("/courses/{course_id}/assignments", response_model=Page[AssignmentOut])
+def list_assignments(
+    session: SessionDep, user: ReadUser, course_id: int, limit: Limit = 50, offset: Offset = 0
+):
+    course = courses.get_course(session, user, course_id)
+    exercises = ExerciseRepository(session)
+    items = []
+    for assignment in CourseRepository(session).assignments(course.id):
+        exercise = exercises.get(assignment.exercise_id)
+        items.append(
+            AssignmentOut(
+                id=assignment.id, course_id=course.id, exercise_id=assignment.exercise_id,
+                title_en=exercise.title_en, title_ja=exercise.title_ja, points=exercise.points,  # type: ignore[union-attr]
+                due_at=assignment.due_at, late_policy=assignment.late_policy,
+                max_attempts=assignment.max_attempts,
+            )
+        )
+    return page(items, limit, offset)
+
+
+def submission_out(session, user, submission: Submission, staff: bool) -> SubmissionOut:  # type: ignore[no-untyped-def]
+    assignment, _ = courses.get_assignment(session, user, submission.assignment_id)
+    shown = submissions.visible_result(submission, assignment, staff)
+    return SubmissionOut(
+        id=submission.id, assignment_id=submission.assignment_id, attempt=submission.attempt,
+        status=submission.status, score=submission.score, max_score=submission.max_score,
+        late=submission.late, created_at=submission.created_at, finished_at=submission.finished_at,
+        result=shown.result.to_dict() if shown.result else None,
+    )
+
+
+@router.post("/assignments/{assignment_id}/submissions", response_model=SubmissionOut,
+             status_code=202)
+def create_submission(
+    request: Request, session: SessionDep, settings: SettingsDep, user: SubmitUser,
+    assignment_id: int, body: SubmissionIn,
+):
+    if not request.app.state.submit_limiter.allow(str(user.id)):
+        raise RateLimited("Too many submissions; wait a minute.", "提出が多すぎます。")
+    submission = submissions.create_submission(
+        session, user, assignment_id, body.code, settings.max_code_bytes
+    )
+    session.commit()
+    request.app.state.grading.notify()
+    return submission_out(session, user, submission, staff=False)
+
+
+@router.get("/submissions/{submission_id}", response_model=SubmissionOut)
+def get_submission(session: SessionDep, user: ReadUser, submission_id: int):
+    submission, staff = submissions.get_submission(session, user, submission_id)
+    return submission_out(session, user, submission, staff)
+
+
+@router.get("/courses/{course_id}/gradebook")
+def get_gradebook(session: SessionDep, user: GradesUser, course_id: int) -> dict:
+    course = courses.require_course_staff(session, user, course_id)
+    return gradebook.to_json(gradebook.build(session, course))
+
+
+@router.get("/courses/{course_id}/gradebook.csv")
+def get_gradebook_csv(session: SessionDep, user: GradesUser, course_id: int) -> Response:
+    course = courses.require_course_staff(session, user, course_id)
+    return Response(gradebook.to_csv(gradebook.build(session, course)),
+                    media_type="text/csv; charset=utf-8")

@@ -1,0 +1,103 @@
+"""``create_app(settings)``: builds the engine, templates, worker pool and routes for one app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from backend.api.v1 import router as api_router
+from backend.db import make_engine, make_session_factory
+from backend.errors import KadaiError, NotAuthenticated, PayloadTooLarge
+from backend.ratelimit import RateLimiter
+from backend.settings import Settings
+from backend.submissions.worker import GradingWorkerPool
+from backend.web.i18n import language
+from backend.web.pages import router as pages_router
+from backend.web.templating import FRONTEND, make_templates, render
+from grader.engine import Grader
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "json" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, exc: KadaiError) -> Response:
+    if wants_json(request):
+        body = {"error": {"code": exc.code, "message": exc.text.en, "message_ja": exc.text.ja}}
+        return JSONResponse(body, status_code=exc.status_code)
+    if isinstance(exc, NotAuthenticated):
+        return RedirectResponse("/login", status_code=303)
+    message = exc.text.ja if language(request) == "ja" else exc.text.en
+    return render(request, "error.html", status_code=exc.status_code, message=message)
+
+
+def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None = None) -> FastAPI:
+    engine = make_engine(settings.sqlalchemy_url)
+    sessions = make_session_factory(engine)
+    pool = GradingWorkerPool(
+        sessions, grader_factory or (lambda: Grader(settings.grader)), settings.worker_count
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        pool.start()
+        yield
+        pool.stop()
+        engine.dispose()
+
+    app = FastAPI(title="Kadai", version="1", lifespan=lifespan, docs_url="/api/docs",
+                  openapi_url="/api/v1/openapi.json", redoc_url=None)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.grading = pool
+    app.state.templates = make_templates()
+    app.state.signin_limiter = RateLimiter(settings.signin_attempts_per_minute)
+    app.state.submit_limiter = RateLimiter(settings.submissions_per_minute)
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="kadai_session",
+        same_site="lax",
+        https_only=settings.secure_cookies,
+        max_age=14 * 86400,
+    )
+
+    @app.middleware("http")
+    async def limit_body_size(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_upload_bytes:
+            return error_response(
+                request, PayloadTooLarge("The request is too large.", "リクエストが大きすぎます。")
+            )
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.exception_handler(KadaiError)
+    async def handle_kadai_error(request: Request, exc: KadaiError) -> Response:
+        return error_response(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def handle_validation(request: Request, exc: RequestValidationError) -> Response:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        body = {"error": {"code": "invalid", "message": detail, "message_ja": detail}}
+        return JSONResponse(body, status_code=422)
+
+    app.mount("/static", StaticFiles(directory=str(FRONTEND / "static")), name="static")
+    app.include_router(api_router)
+    app.include_router(pages_router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,44 @@
+"""Every query about users and API tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.models import ApiToken, User
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, user_id: int) -> User | None:
+        return self.session.get(User, user_id)
+
+    def by_email(self, email: str) -> User | None:
+        return self.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+    def add(self, user: User) -> User:
+        self.session.add(user)
+        self.session.flush()
+        return user
+
+    def list(self) -> list[User]:
+        return list(self.session.scalars(select(User).order_by(User.email)))
+
+
+class TokenRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_digest(self, digest: str) -> ApiToken | None:
+        return self.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+
+    def for_user(self, user_id: int) -> list[ApiToken]:
+        query = select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
+        return list(self.session.scalars(query))
+
+    def add(self, token: ApiToken) -> ApiToken:
+        self.session.add(token)
+        self.session.flush()
+        return token

@@ -1,0 +1,71 @@
+"""The ``kadai`` command: the grader's commands plus ``serve`` and ``token``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from grader import cli as grader_cli
+
+
+def command_serve(args: argparse.Namespace, _grader_settings: object) -> int:
+    import uvicorn
+
+    from backend.app import create_app
+    from backend.bootstrap import prepare
+    from backend.settings import Settings
+
+    settings = Settings()
+    password = prepare(settings, demo=args.demo)
+    if password:
+        print(f"First admin: {settings.admin_email} / {password}  (shown once)", flush=True)
+    if args.demo:
+        print("Demo: student1@kadai.local, teacher@kadai.local — password kadai-demo", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def command_token(args: argparse.Namespace, _grader_settings: object) -> int:
+    from backend.auth.repository import UserRepository
+    from backend.auth.service import issue_token
+    from backend.db import make_engine, make_session_factory, transaction
+    from backend.settings import Settings
+
+    settings = Settings()
+    engine = make_engine(settings.sqlalchemy_url)
+    with transaction(make_session_factory(engine)) as session:
+        user = UserRepository(session).by_email(args.email)
+        if user is None:
+            print(f"kadai: no user {args.email}", file=sys.stderr)
+            return 1
+        secret, _ = issue_token(session, user, args.name, args.scopes.split(","))
+    engine.dispose()
+    print(secret)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = grader_cli.parser()
+    commands = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    serve = commands.add_parser("serve", help="run the web platform (migrates first)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="add a demo course and users")
+    serve.set_defaults(handler=command_serve)
+    token = commands.add_parser("token", help="issue an API token for a user")
+    token.add_argument("email")
+    token.add_argument("--name", default="cli")
+    token.add_argument("--scopes", default="read,submit", help="comma-separated: read,submit,grades")
+    token.set_defaults(handler=command_token)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    from grader.settings import GraderSettings
+
+    args = parser().parse_args(argv)
+    return args.handler(args, GraderSettings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Courses, enrolments and assignments."""

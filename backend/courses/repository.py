@@ -1,0 +1,61 @@
+"""Every query about courses, enrolments and assignments."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.models import Assignment, Course, Enrollment, User
+
+
+class CourseRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, course_id: int) -> Course | None:
+        return self.session.get(Course, course_id)
+
+    def by_code(self, code: str) -> Course | None:
+        return self.session.scalar(select(Course).where(Course.code == code))
+
+    def all(self) -> list[Course]:
+        return list(self.session.scalars(select(Course).order_by(Course.code)))
+
+    def for_user(self, user_id: int) -> list[Course]:
+        query = (
+            select(Course)
+            .join(Enrollment, Enrollment.course_id == Course.id)
+            .where(Enrollment.user_id == user_id)
+            .order_by(Course.code)
+        )
+        return list(self.session.scalars(query))
+
+    def enrollment(self, course_id: int, user_id: int) -> Enrollment | None:
+        query = select(Enrollment).where(
+            Enrollment.course_id == course_id, Enrollment.user_id == user_id
+        )
+        return self.session.scalar(query)
+
+    def members(self, course_id: int, role: str) -> list[User]:
+        query = (
+            select(User)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(Enrollment.course_id == course_id, Enrollment.role == role)
+            .order_by(User.name, User.email)
+        )
+        return list(self.session.scalars(query))
+
+    def assignments(self, course_id: int) -> list[Assignment]:
+        query = (
+            select(Assignment)
+            .where(Assignment.course_id == course_id)
+            .order_by(Assignment.position, Assignment.id)
+        )
+        return list(self.session.scalars(query))
+
+    def assignment(self, assignment_id: int) -> Assignment | None:
+        return self.session.get(Assignment, assignment_id)
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+        self.session.flush()

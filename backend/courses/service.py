@@ -1,0 +1,123 @@
+"""Rules about courses: who may see what, enrolling, and the learner's course overview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from backend.courses.repository import CourseRepository
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.exercises.repository import ExerciseRepository
+from backend.models import Assignment, Course, Enrollment, Exercise, User
+from backend.models.user import Role
+from backend.submissions.repository import SubmissionRepository
+
+
+def get_course(session: Session, user: User, course_id: int) -> Course:
+    course = CourseRepository(session).get(course_id)
+    if course is None:
+        raise NotFound("No such course.", "コースが見つかりません。")
+    if user.role != Role.admin and CourseRepository(session).enrollment(course_id, user.id) is None:
+        raise Forbidden("You are not enrolled in this course.", "このコースに登録されていません。")
+    return course
+
+
+def is_course_staff(session: Session, user: User, course_id: int) -> bool:
+    if user.role == Role.admin:
+        return True
+    enrollment = CourseRepository(session).enrollment(course_id, user.id)
+    return enrollment is not None and enrollment.role == "instructor"
+
+
+def require_course_staff(session: Session, user: User, course_id: int) -> Course:
+    course = get_course(session, user, course_id)
+    if not is_course_staff(session, user, course_id):
+        raise Forbidden("Only the course's instructors may do this.", "担当教員のみが操作できます。")
+    return course
+
+
+def get_assignment(session: Session, user: User, assignment_id: int) -> tuple[Assignment, Course]:
+    assignment = CourseRepository(session).assignment(assignment_id)
+    if assignment is None:
+        raise NotFound("No such assignment.", "課題が見つかりません。")
+    return assignment, get_course(session, user, assignment.course_id)
+
+
+def create_course(session: Session, code: str, title: str, score_policy: str = "best") -> Course:
+    if score_policy not in ("best", "latest"):
+        raise Invalid("score_policy must be best or latest.", "score_policy は best か latest です。")
+    repository = CourseRepository(session)
+    if repository.by_code(code):
+        raise Conflict(f"Course {code} exists.", f"コース {code} は既にあります。")
+    course = Course(code=code, title=title, score_policy=score_policy)
+    repository.add(course)
+    return course
+
+
+def enroll(session: Session, course: Course, user: User, role: str = "student") -> Enrollment:
+    if role not in ("student", "instructor"):
+        raise Invalid("role must be student or instructor.", "role は student か instructor です。")
+    repository = CourseRepository(session)
+    existing = repository.enrollment(course.id, user.id)
+    if existing:
+        existing.role = role
+        return existing
+    enrollment = Enrollment(course_id=course.id, user_id=user.id, role=role)
+    repository.add(enrollment)
+    return enrollment
+
+
+def add_assignment(
+    session: Session,
+    course: Course,
+    exercise_id: str,
+    due_at: datetime | None = None,
+    late_policy: str = "accept",
+    max_attempts: int | None = None,
+) -> Assignment:
+    if ExerciseRepository(session).get(exercise_id) is None:
+        raise NotFound(f"No exercise {exercise_id!r}.", f"課題 {exercise_id!r} はありません。")
+    if late_policy not in ("accept", "reject"):
+        raise Invalid("late_policy must be accept or reject.", "late_policy は accept か reject です。")
+    position = len(CourseRepository(session).assignments(course.id))
+    assignment = Assignment(
+        course_id=course.id,
+        exercise_id=exercise_id,
+        due_at=due_at,
+        late_policy=late_policy,
+        max_attempts=max_attempts,
+        position=position,
+    )
+    CourseRepository(session).add(assignment)
+    return assignment
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    assignment: Assignment
+    exercise: Exercise
+    attempts: int
+    best_score: float | None
+    latest_status: str | None
+
+
+def overview(session: Session, user: User, course: Course) -> list[AssignmentRow]:
+    """The learner's view of a course: each assignment with their attempts and best score."""
+    exercises = ExerciseRepository(session)
+    submissions = SubmissionRepository(session)
+    rows = []
+    for assignment in CourseRepository(session).assignments(course.id):
+        mine = submissions.for_user_assignment(user.id, assignment.id)
+        scores = [s.score for s in mine if s.score is not None and s.status == "graded"]
+        rows.append(
+            AssignmentRow(
+                assignment=assignment,
+                exercise=exercises.get(assignment.exercise_id),  # type: ignore[arg-type]
+                attempts=len(mine),
+                best_score=max(scores) if scores else None,
+                latest_status=mine[-1].status if mine else None,
+            )
+        )
+    return rows

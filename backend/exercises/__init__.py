@@ -1,0 +1,1 @@
+"""Exercises as the platform sees them: published package versions and their statements."""

@@ -1,0 +1,1 @@
+"""The instructor's gradebook: students × assignments, the score that counts, CSV export."""

@@ -1,0 +1,19 @@
+"""SQLAlchemy models, one table per module; importing this package registers them all."""
+
+from backend.models.api_token import ApiToken
+from backend.models.assignment import Assignment
+from backend.models.course import Course, Enrollment
+from backend.models.exercise import Exercise, ExerciseVersion
+from backend.models.submission import Submission
+from backend.models.user import User
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "Course",
+    "Enrollment",
+    "Exercise",
+    "ExerciseVersion",
+    "Submission",
+    "User",
+]

@@ -1,0 +1,43 @@
+"""A learner's attempt at an assignment and, once graded, its result."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db import Base
+from backend.models._common import utcnow
+
+
+class SubmissionStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    graded = "graded"
+    error = "error"
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "user_id", "attempt"),
+        Index("ix_submissions_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    attempt: Mapped[int]
+    code: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=SubmissionStatus.queued)
+    score: Mapped[float | None]
+    max_score: Mapped[float | None]
+    result_json: Mapped[str | None] = mapped_column(Text)
+    exercise_version: Mapped[str] = mapped_column(String(32))
+    late: Mapped[bool] = mapped_column(default=False)
+    grading_tries: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

@@ -1,0 +1,1 @@
+"""Submissions: accepting attempts, grading them in the background, showing their results."""

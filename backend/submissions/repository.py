@@ -1,0 +1,78 @@
+"""Every query about submissions, including the atomic claim a grading worker makes."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from backend.models import Submission
+from backend.models._common import utcnow
+from backend.models.submission import SubmissionStatus
+
+
+class SubmissionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, submission_id: int) -> Submission | None:
+        return self.session.get(Submission, submission_id)
+
+    def for_user_assignment(self, user_id: int, assignment_id: int) -> list[Submission]:
+        query = (
+            select(Submission)
+            .where(Submission.user_id == user_id, Submission.assignment_id == assignment_id)
+            .order_by(Submission.attempt)
+        )
+        return list(self.session.scalars(query))
+
+    def for_assignments(self, assignment_ids: list[int]) -> list[Submission]:
+        if not assignment_ids:
+            return []
+        query = (
+            select(Submission)
+            .where(Submission.assignment_id.in_(assignment_ids))
+            .order_by(Submission.id)
+        )
+        return list(self.session.scalars(query))
+
+    def next_attempt(self, user_id: int, assignment_id: int) -> int:
+        query = select(func.max(Submission.attempt)).where(
+            Submission.user_id == user_id, Submission.assignment_id == assignment_id
+        )
+        return (self.session.scalar(query) or 0) + 1
+
+    def add(self, submission: Submission) -> Submission:
+        self.session.add(submission)
+        self.session.flush()
+        return submission
+
+    def oldest_queued_id(self) -> int | None:
+        query = (
+            select(Submission.id)
+            .where(Submission.status == SubmissionStatus.queued)
+            .order_by(Submission.id)
+            .limit(1)
+        )
+        return self.session.scalar(query)
+
+    def claim(self, submission_id: int) -> bool:
+        """queued → running, only if no other worker got there first."""
+        result = self.session.execute(
+            update(Submission)
+            .where(Submission.id == submission_id, Submission.status == SubmissionStatus.queued)
+            .values(
+                status=SubmissionStatus.running,
+                started_at=utcnow(),
+                grading_tries=Submission.grading_tries + 1,
+            )
+        )
+        return result.rowcount == 1
+
+    def requeue_interrupted(self) -> int:
+        """Gradings cut off by a restart go back to the queue; nothing accepted is lost."""
+        result = self.session.execute(
+            update(Submission)
+            .where(Submission.status == SubmissionStatus.running)
+            .values(status=SubmissionStatus.queued)
+        )
+        return result.rowcount

@@ -1,0 +1,90 @@
+"""Rules for submissions: who may submit, attempt limits, due dates, and what a learner may see."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from backend.courses.service import get_assignment, is_course_staff
+from backend.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
+from backend.exercises.service import package_for
+from backend.models import Assignment, Submission, User
+from backend.models._common import utcnow
+from backend.models.submission import SubmissionStatus
+from backend.submissions.repository import SubmissionRepository
+from grader.contract import GradingResult
+from grader.quiz import InvalidSubmission, parse_answers
+
+
+def create_submission(
+    session: Session, user: User, assignment_id: int, code: str, max_bytes: int
+) -> Submission:
+    """Validate and store a queued submission; the caller commits, then wakes the workers."""
+    assignment, _course = get_assignment(session, user, assignment_id)
+    if len(code.encode()) > max_bytes:
+        raise PayloadTooLarge(
+            f"The submission is larger than {max_bytes} bytes.",
+            f"提出物が上限({max_bytes} バイト)を超えています。",
+        )
+    package = package_for(session, assignment.exercise_id)
+    if package.meta.kind == "quiz":
+        try:
+            parse_answers(code, len(package.questions))
+        except InvalidSubmission as exc:
+            raise Invalid(exc.text.en, exc.text.ja) from None
+    repository = SubmissionRepository(session)
+    attempt = repository.next_attempt(user.id, assignment.id)
+    if assignment.max_attempts is not None and attempt > assignment.max_attempts:
+        raise Forbidden(
+            f"All {assignment.max_attempts} attempts are used.",
+            f"提出回数の上限({assignment.max_attempts} 回)に達しています。",
+        )
+    late = assignment.due_at is not None and utcnow() > assignment.due_at
+    if late and assignment.late_policy == "reject":
+        raise Forbidden("The due date has passed.", "締め切りを過ぎています。")
+    return repository.add(
+        Submission(
+            assignment_id=assignment.id,
+            user_id=user.id,
+            attempt=attempt,
+            code=code,
+            status=SubmissionStatus.queued,
+            exercise_version=package.version,
+            late=late,
+        )
+    )
+
+
+def get_submission(session: Session, user: User, submission_id: int) -> tuple[Submission, bool]:
+    """The submission and whether the viewer is course staff (who sees everything)."""
+    submission = SubmissionRepository(session).get(submission_id)
+    if submission is None:
+        raise NotFound("No such submission.", "提出物が見つかりません。")
+    assignment, course = get_assignment(session, user, submission.assignment_id)
+    staff = is_course_staff(session, user, course.id)
+    if submission.user_id != user.id and not staff:
+        raise Forbidden("This is not your submission.", "あなたの提出物ではありません。")
+    return submission, staff
+
+
+def history(session: Session, user: User, assignment_id: int) -> list[Submission]:
+    get_assignment(session, user, assignment_id)
+    return SubmissionRepository(session).for_user_assignment(user.id, assignment_id)
+
+
+@dataclass(frozen=True)
+class ShownResult:
+    result: GradingResult | None
+    staff: bool
+
+
+def visible_result(submission: Submission, assignment: Assignment, staff: bool) -> ShownResult:
+    if not submission.result_json:
+        return ShownResult(None, staff)
+    result = GradingResult.from_dict(json.loads(submission.result_json))
+    if staff:
+        return ShownResult(result, True)
+    due_passed = assignment.due_at is not None and utcnow() > assignment.due_at
+    return ShownResult(result.student_view(after_due_date=due_passed), False)

@@ -1,0 +1,1 @@
+"""The HTTP edge: dependencies, templates, error rendering and the browser pages."""

@@ -1,0 +1,96 @@
+"""Typed dependencies: settings, the request's database session, the signed-in user, CSRF."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
+
+from backend.auth.repository import UserRepository
+from backend.auth.service import user_for_token
+from backend.errors import Forbidden, NotAuthenticated
+from backend.models import User
+from backend.models.user import Role
+from backend.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: commit on success, roll back on any error."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_user(request: Request, session: SessionDep) -> User:
+    user_id = request.session.get("user_id")
+    user = UserRepository(session).get(user_id) if user_id else None
+    if user is None or not user.active:
+        raise NotAuthenticated("Please sign in.", "サインインしてください。")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def admin_user(user: CurrentUser) -> User:
+    if user.role != Role.admin:
+        raise Forbidden("Administrators only.", "管理者のみが利用できます。")
+    return user
+
+
+AdminUser = Annotated[User, Depends(admin_user)]
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+async def verify_csrf(request: Request, x_csrf_token: Annotated[str | None, Header()] = None) -> None:
+    """Every state-changing browser request carries the session's token (header or form field)."""
+    expected = request.session.get("csrf")
+    supplied = x_csrf_token
+    if supplied is None and "form" in request.headers.get("content-type", ""):
+        supplied = (await request.form()).get("csrf_token")  # type: ignore[assignment]
+    if not expected or not supplied or not secrets.compare_digest(str(supplied), expected):
+        raise Forbidden("The form expired; reload the page and try again.",
+                        "フォームの有効期限が切れました。ページを再読み込みしてください。")
+
+
+CsrfChecked = Depends(verify_csrf)
+
+
+def token_user(scope: str):  # type: ignore[no-untyped-def]
+    """Dependency factory for the REST API: a Bearer token with the given scope."""
+
+    def dependency(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> User:
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise NotAuthenticated("Send Authorization: Bearer <token>.", "API トークンが必要です。")
+        return user_for_token(session, authorization.split(None, 1)[1].strip(), scope)
+
+    return dependency
+
+
+ReadUser = Annotated[User, Depends(token_user("read"))]
+SubmitUser = Annotated[User, Depends(token_user("submit"))]
+GradesUser = Annotated[User, Depends(token_user("grades"))]

@@ -1,0 +1,172 @@
+"""Browser pages: sign-in, courses, the exercise page with its editor, submissions, gradebook."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from backend.auth.service import authenticate
+from backend.courses import service as courses
+from backend.errors import KadaiError, RateLimited
+from backend.exercises.service import package_for
+from backend.gradebook import service as gradebook
+from backend.submissions import service as submissions
+from backend.web.deps import CsrfChecked, CurrentUser, SessionDep, SettingsDep
+from backend.web.i18n import LANGS, language
+from backend.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    return render(request, "login.html")
+
+
+@router.post("/login", dependencies=[CsrfChecked])
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+) -> Response:
+    client = request.client.host if request.client else "unknown"
+    if not request.app.state.signin_limiter.allow(f"{client}:{email.lower()}"):
+        raise RateLimited("Too many sign-in attempts; wait a minute.", "試行回数が多すぎます。1 分待ってください。")
+    try:
+        user = authenticate(session, email, password)
+    except KadaiError as exc:
+        message = exc.text.ja if language(request) == "ja" else exc.text.en
+        return render(request, "login.html", status_code=401, error=message, email=email)
+    request.session.clear()
+    request.session["user_id"] = user.id
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/lang/{code}")
+def set_language(request: Request, code: str) -> Response:
+    back = request.headers.get("referer") or "/"
+    response = RedirectResponse(back if back.startswith(str(request.base_url)) else "/", 303)
+    if code in LANGS:
+        response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+@router.get("/")
+def home(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    from backend.courses.repository import CourseRepository
+
+    repository = CourseRepository(session)
+    mine = repository.all() if user.role == "admin" else repository.for_user(user.id)
+    return render(request, "courses.html", user=user, courses=mine)
+
+
+@router.get("/courses/{course_id}")
+def course_page(request: Request, session: SessionDep, user: CurrentUser, course_id: int) -> Response:
+    course = courses.get_course(session, user, course_id)
+    return render(
+        request,
+        "course.html",
+        user=user,
+        course=course,
+        rows=courses.overview(session, user, course),
+        staff=courses.is_course_staff(session, user, course_id),
+    )
+
+
+@router.get("/assignments/{assignment_id}")
+def assignment_page(
+    request: Request, session: SessionDep, user: CurrentUser, assignment_id: int
+) -> Response:
+    assignment, course = courses.get_assignment(session, user, assignment_id)
+    package = package_for(session, assignment.exercise_id)
+    attempts = submissions.history(session, user, assignment_id)
+    initial = attempts[-1].code if attempts else package.starter
+    return render(
+        request,
+        "assignment.html",
+        user=user,
+        course=course,
+        assignment=assignment,
+        package=package,
+        attempts=attempts,
+        initial=initial,
+    )
+
+
+@router.post("/assignments/{assignment_id}/submissions", dependencies=[CsrfChecked])
+async def submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    assignment_id: int,
+) -> Response:
+    if not request.app.state.submit_limiter.allow(str(user.id)):
+        raise RateLimited("Too many submissions; wait a minute.", "提出が多すぎます。1 分待ってください。")
+    if "json" in request.headers.get("content-type", ""):
+        code = str((await request.json()).get("code", ""))
+    else:
+        code = str((await request.form()).get("code", ""))
+    submission = submissions.create_submission(
+        session, user, assignment_id, code, settings.max_code_bytes
+    )
+    session.commit()  # queued and durable before we answer or wake a worker
+    request.app.state.grading.notify()
+    url = f"/submissions/{submission.id}"
+    if "json" in request.headers.get("accept", ""):
+        return JSONResponse({"id": submission.id, "status": submission.status, "url": url}, 201)
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/submissions/{submission_id}")
+def submission_page(
+    request: Request, session: SessionDep, user: CurrentUser, submission_id: int
+) -> Response:
+    submission, staff = submissions.get_submission(session, user, submission_id)
+    assignment, course = courses.get_assignment(session, user, submission.assignment_id)
+    shown = submissions.visible_result(submission, assignment, staff)
+    return render(
+        request,
+        "submission.html",
+        user=user,
+        course=course,
+        assignment=assignment,
+        package=package_for(session, assignment.exercise_id, submission.exercise_version),
+        submission=submission,
+        result=shown.result,
+        staff=staff,
+    )
+
+
+@router.get("/submissions/{submission_id}/status")
+def submission_status(session: SessionDep, user: CurrentUser, submission_id: int) -> Response:
+    submission, _ = submissions.get_submission(session, user, submission_id)
+    return JSONResponse({"id": submission.id, "status": submission.status,
+                         "score": submission.score, "max_score": submission.max_score})
+
+
+@router.get("/courses/{course_id}/gradebook")
+def gradebook_page(
+    request: Request, session: SessionDep, user: CurrentUser, course_id: int
+) -> Response:
+    course = courses.require_course_staff(session, user, course_id)
+    book = gradebook.build(session, course, language(request))
+    return render(request, "gradebook.html", user=user, course=course, book=book)
+
+
+@router.get("/courses/{course_id}/gradebook.csv")
+def gradebook_csv(session: SessionDep, user: CurrentUser, course_id: int) -> Response:
+    course = courses.require_course_staff(session, user, course_id)
+    body = gradebook.to_csv(gradebook.build(session, course))
+    filename = f"gradebook-{course.code}.csv"
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
