@@ -1,8 +1,13 @@
-# Common tasks. `make up` prepares (and, once the web app lands, starts) Kadai; `make test` runs CI.
-.PHONY: up setup test test-fast lint format sandbox validate bench
+# Common tasks. `make up` installs what is missing and serves Kadai; `make test` runs what CI runs.
+.PHONY: up serve setup test test-fast lint format sandbox validate bench screenshots
 
-up: setup
-	@echo "Kadai grader ready: .venv/bin/kadai grade --exercise ID FILE"
+HOST ?= 0.0.0.0
+PORT ?= 8000
+
+up: setup serve
+
+serve:
+	.venv/bin/kadai serve --host $(HOST) --port $(PORT) --demo
 
 setup:
 	scripts/setup.sh
@@ -29,3 +34,6 @@ validate:
 
 bench:
 	.venv/bin/python bench/grade_latency.py
+
+screenshots:
+	KADAI_UPDATE_SCREENSHOTS=1 .venv/bin/pytest tests/frontend -q

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from logging.config import fileConfig
 
-from alembic import context
-
 import backend.models  # noqa: F401 — registers every table on the metadata
+from alembic import context
 from backend.db import Base, make_engine
 from backend.settings import Settings
 

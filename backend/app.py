@@ -51,8 +51,14 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
         pool.stop()
         engine.dispose()
 
-    app = FastAPI(title="Kadai", version="1", lifespan=lifespan, docs_url="/api/docs",
-                  openapi_url="/api/v1/openapi.json", redoc_url=None)
+    app = FastAPI(
+        title="Kadai",
+        version="1",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions

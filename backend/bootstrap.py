@@ -6,10 +6,10 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from alembic import command
 from alembic.config import Config
 from sqlalchemy.orm import Session, sessionmaker
 
+from alembic import command
 from backend.auth.repository import UserRepository
 from backend.auth.service import create_user
 from backend.courses import service as courses
@@ -52,13 +52,19 @@ def ensure_demo(session: Session) -> None:
     if CourseRepository(session).by_code("demo"):
         return
     course = courses.create_course(session, "demo", "PyTorch と TensorFlow 実践 (demo)")
-    teacher = create_user(session, "teacher@kadai.local", "Demo Teacher", DEMO_PASSWORD, "instructor")
+    teacher = create_user(
+        session, "teacher@kadai.local", "Demo Teacher", DEMO_PASSWORD, "instructor"
+    )
     courses.enroll(session, course, teacher, "instructor")
     for name in ("student1", "student2"):
-        student = create_user(session, f"{name}@kadai.local", name.title(), DEMO_PASSWORD, "student")
+        student = create_user(
+            session, f"{name}@kadai.local", name.title(), DEMO_PASSWORD, "student"
+        )
         courses.enroll(session, course, student)
     for offset, exercise_id in enumerate(DEMO_EXERCISES):
-        courses.add_assignment(session, course, exercise_id, due_at=utcnow() + timedelta(days=7 + offset))
+        courses.add_assignment(
+            session, course, exercise_id, due_at=utcnow() + timedelta(days=7 + offset)
+        )
 
 
 def prepare(settings: Settings, demo: bool = False) -> str | None:

@@ -46,7 +46,7 @@ def command_token(args: argparse.Namespace, _grader_settings: object) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = grader_cli.parser()
-    commands = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    commands = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))
     serve = commands.add_parser("serve", help="run the web platform (migrates first)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -55,7 +55,9 @@ def parser() -> argparse.ArgumentParser:
     token = commands.add_parser("token", help="issue an API token for a user")
     token.add_argument("email")
     token.add_argument("--name", default="cli")
-    token.add_argument("--scopes", default="read,submit", help="comma-separated: read,submit,grades")
+    token.add_argument(
+        "--scopes", default="read,submit", help="comma-separated: read,submit,grades"
+    )
     token.set_defaults(handler=command_token)
     return root
 

@@ -36,7 +36,9 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def refuse_default_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
-            raise ValueError("set KADAI_SECRET_KEY: the development secret is refused in production")
+            raise ValueError(
+                "set KADAI_SECRET_KEY: the development secret is refused in production"
+            )
         return self
 
     @property

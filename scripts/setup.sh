@@ -9,6 +9,9 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 need_apt=()
 command -v dockerd >/dev/null 2>&1 || need_apt+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] || need_apt+=(fonts-noto-cjk)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}"
   as_root apt-get update -qq
@@ -28,6 +31,12 @@ if [ ! -x .venv/bin/kadai ] || [ pyproject.toml -nt .venv/.installed ]; then
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q -e ".[ml,dev]"
   touch .venv/.installed
+fi
+
+if [ ! -f frontend/static/editor.js ] || [ frontend/editor/main.js -nt frontend/static/editor.js ] \
+   || [ frontend/package-lock.json -nt frontend/static/editor.js ]; then
+  echo "== building the code editor (CodeMirror 6)"
+  (cd frontend && npm ci --no-audit --no-fund --silent && npm run -s build)
 fi
 
 echo "== sandbox image"

@@ -15,25 +15,27 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
-def settings() -> GraderSettings:
+def grader_settings() -> GraderSettings:
     return GraderSettings()
 
 
 @pytest.fixture(scope="session")
-def sandbox_grader(settings: GraderSettings) -> Iterator[Grader]:
+def sandbox_grader(grader_settings: GraderSettings) -> Iterator[Grader]:
     """A grader whose sandbox is really there; tests marked ``docker`` fail (never skip) without it."""
     from grader.sandbox.docker_sandbox import SandboxUnavailable, docker_client
     from grader.sandbox.image import image_exists, image_tag
 
     try:
-        client = docker_client(settings)
+        client = docker_client(grader_settings)
     except SandboxUnavailable as exc:
         pytest.fail(f"{exc} (run the fast tier alone with: pytest -m 'not docker')")
-    present = image_exists(client, image_tag(settings))
+    present = image_exists(client, image_tag(grader_settings))
     client.close()
     if not present:
-        pytest.fail(f"sandbox image {image_tag(settings)} is missing: run `kadai sandbox build`")
-    with Grader(settings) as grader:
+        pytest.fail(
+            f"sandbox image {image_tag(grader_settings)} is missing: run `kadai sandbox build`"
+        )
+    with Grader(grader_settings) as grader:
         yield grader
 
 

@@ -23,8 +23,12 @@ Offset = Annotated[int, Query(ge=0)]
 
 
 def page(items: list, limit: int, offset: int) -> dict:
-    return {"items": items[offset : offset + limit], "total": len(items), "limit": limit,
-            "offset": offset}
+    return {
+        "items": items[offset : offset + limit],
+        "total": len(items),
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @router.get("/courses", response_model=Page[CourseOut])
@@ -45,9 +49,14 @@ def list_assignments(
         exercise = exercises.get(assignment.exercise_id)
         items.append(
             AssignmentOut(
-                id=assignment.id, course_id=course.id, exercise_id=assignment.exercise_id,
-                title_en=exercise.title_en, title_ja=exercise.title_ja, points=exercise.points,  # type: ignore[union-attr]
-                due_at=assignment.due_at, late_policy=assignment.late_policy,
+                id=assignment.id,
+                course_id=course.id,
+                exercise_id=assignment.exercise_id,
+                title_en=exercise.title_en,
+                title_ja=exercise.title_ja,
+                points=exercise.points,  # type: ignore[union-attr]
+                due_at=assignment.due_at,
+                late_policy=assignment.late_policy,
                 max_attempts=assignment.max_attempts,
             )
         )
@@ -58,18 +67,29 @@ def submission_out(session, user, submission: Submission, staff: bool) -> Submis
     assignment, _ = courses.get_assignment(session, user, submission.assignment_id)
     shown = submissions.visible_result(submission, assignment, staff)
     return SubmissionOut(
-        id=submission.id, assignment_id=submission.assignment_id, attempt=submission.attempt,
-        status=submission.status, score=submission.score, max_score=submission.max_score,
-        late=submission.late, created_at=submission.created_at, finished_at=submission.finished_at,
+        id=submission.id,
+        assignment_id=submission.assignment_id,
+        attempt=submission.attempt,
+        status=submission.status,
+        score=submission.score,
+        max_score=submission.max_score,
+        late=submission.late,
+        created_at=submission.created_at,
+        finished_at=submission.finished_at,
         result=shown.result.to_dict() if shown.result else None,
     )
 
 
-@router.post("/assignments/{assignment_id}/submissions", response_model=SubmissionOut,
-             status_code=202)
+@router.post(
+    "/assignments/{assignment_id}/submissions", response_model=SubmissionOut, status_code=202
+)
 def create_submission(
-    request: Request, session: SessionDep, settings: SettingsDep, user: SubmitUser,
-    assignment_id: int, body: SubmissionIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: SubmitUser,
+    assignment_id: int,
+    body: SubmissionIn,
 ):
     if not request.app.state.submit_limiter.allow(str(user.id)):
         raise RateLimited("Too many submissions; wait a minute.", "提出が多すぎます。")
@@ -96,5 +116,6 @@ def get_gradebook(session: SessionDep, user: GradesUser, course_id: int) -> dict
 @router.get("/courses/{course_id}/gradebook.csv")
 def get_gradebook_csv(session: SessionDep, user: GradesUser, course_id: int) -> Response:
     course = courses.require_course_staff(session, user, course_id)
-    return Response(gradebook.to_csv(gradebook.build(session, course)),
-                    media_type="text/csv; charset=utf-8")
+    return Response(
+        gradebook.to_csv(gradebook.build(session, course)), media_type="text/csv; charset=utf-8"
+    )

@@ -34,7 +34,9 @@ def is_course_staff(session: Session, user: User, course_id: int) -> bool:
 def require_course_staff(session: Session, user: User, course_id: int) -> Course:
     course = get_course(session, user, course_id)
     if not is_course_staff(session, user, course_id):
-        raise Forbidden("Only the course's instructors may do this.", "担当教員のみが操作できます。")
+        raise Forbidden(
+            "Only the course's instructors may do this.", "担当教員のみが操作できます。"
+        )
     return course
 
 
@@ -47,7 +49,9 @@ def get_assignment(session: Session, user: User, assignment_id: int) -> tuple[As
 
 def create_course(session: Session, code: str, title: str, score_policy: str = "best") -> Course:
     if score_policy not in ("best", "latest"):
-        raise Invalid("score_policy must be best or latest.", "score_policy は best か latest です。")
+        raise Invalid(
+            "score_policy must be best or latest.", "score_policy は best か latest です。"
+        )
     repository = CourseRepository(session)
     if repository.by_code(code):
         raise Conflict(f"Course {code} exists.", f"コース {code} は既にあります。")
@@ -80,7 +84,9 @@ def add_assignment(
     if ExerciseRepository(session).get(exercise_id) is None:
         raise NotFound(f"No exercise {exercise_id!r}.", f"課題 {exercise_id!r} はありません。")
     if late_policy not in ("accept", "reject"):
-        raise Invalid("late_policy must be accept or reject.", "late_policy は accept か reject です。")
+        raise Invalid(
+            "late_policy must be accept or reject.", "late_policy は accept か reject です。"
+        )
     position = len(CourseRepository(session).assignments(course.id))
     assignment = Assignment(
         course_id=course.id,

@@ -1,7 +1,8 @@
 """Publishing exercise packages and reading them back by version.
 
-A published version is a copy of the package under ``data_dir/exercises/<id>/<version>``, so a
-submission can always be shown and regraded with the tests it was graded against.
+A published version is a copy of the package under ``data_dir/exercises/<id>/<version>/<id>``
+(the innermost folder keeps the package's own name), so a submission can always be shown and
+regraded with the tests it was graded against.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from grader.exercise import ExercisePackage, load_catalog, load_exercise
 def publish(session: Session, package: ExercisePackage, store: Path) -> ExerciseVersion:
     """Record (and copy) this package version and make it current; idempotent per version."""
     repository = ExerciseRepository(session)
-    target = store / package.id / package.version
+    target = store / package.id / package.version / package.id
     if not target.exists():
-        staging = target.with_name(target.name + ".tmp")
+        staging = target.parent.with_name(target.parent.name + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(package.root, staging, ignore=shutil.ignore_patterns("__pycache__"))
-        staging.rename(target)
+        shutil.copytree(
+            package.root, staging / package.id, ignore=shutil.ignore_patterns("__pycache__")
+        )
+        staging.rename(target.parent)
     exercise = repository.get(package.id)
     if exercise is None:
         exercise = Exercise(id=package.id)

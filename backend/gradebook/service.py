@@ -91,22 +91,31 @@ def to_csv(book: Gradebook) -> str:
     writer = csv.writer(out)
     header = ["email", "name"]
     for assignment in book.assignments:
-        header += [f"{assignment.exercise_id} score", f"{assignment.exercise_id} attempts",
-                   f"{assignment.exercise_id} late"]
+        header += [
+            f"{assignment.exercise_id} score",
+            f"{assignment.exercise_id} attempts",
+            f"{assignment.exercise_id} late",
+        ]
     writer.writerow([*header, "total"])
     for row in book.rows:
         values: list[object] = [row.student.email, row.student.name]
         for cell in row.cells:
-            values += ["" if cell.score is None else f"{cell.score:g}", cell.attempts,
-                       "yes" if cell.late else ""]
+            values += [
+                "" if cell.score is None else f"{cell.score:g}",
+                cell.attempts,
+                "yes" if cell.late else "",
+            ]
         writer.writerow([*values, f"{row.total:g}"])
     return out.getvalue()
 
 
 def to_json(book: Gradebook) -> dict:
     return {
-        "course": {"id": book.course.id, "code": book.course.code,
-                   "score_policy": book.course.score_policy},
+        "course": {
+            "id": book.course.id,
+            "code": book.course.code,
+            "score_policy": book.course.score_policy,
+        },
         "assignments": [
             {"id": a.id, "exercise_id": a.exercise_id, "title": t}
             for a, t in zip(book.assignments, book.titles, strict=True)
@@ -117,8 +126,14 @@ def to_json(book: Gradebook) -> dict:
                 "name": row.student.name,
                 "total": row.total,
                 "cells": [
-                    {"assignment_id": a.id, "score": c.score, "max_score": c.max_score,
-                     "attempts": c.attempts, "late": c.late, "submission_id": c.submission_id}
+                    {
+                        "assignment_id": a.id,
+                        "score": c.score,
+                        "max_score": c.max_score,
+                        "attempts": c.attempts,
+                        "late": c.late,
+                        "submission_id": c.submission_id,
+                    }
                     for a, c in zip(book.assignments, row.cells, strict=True)
                 ],
             }

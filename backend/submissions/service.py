@@ -62,7 +62,7 @@ def get_submission(session: Session, user: User, submission_id: int) -> tuple[Su
     submission = SubmissionRepository(session).get(submission_id)
     if submission is None:
         raise NotFound("No such submission.", "提出物が見つかりません。")
-    assignment, course = get_assignment(session, user, submission.assignment_id)
+    _assignment, course = get_assignment(session, user, submission.assignment_id)
     staff = is_course_staff(session, user, course.id)
     if submission.user_id != user.id and not staff:
         raise Forbidden("This is not your submission.", "あなたの提出物ではありません。")

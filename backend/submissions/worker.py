@@ -25,7 +25,9 @@ log = logging.getLogger("kadai.worker")
 GradeFunction = Callable[[ExercisePackage, str, str], GradingResult]
 
 
-def store_result(sessions: sessionmaker[Session], submission_id: int, result: GradingResult) -> None:
+def store_result(
+    sessions: sessionmaker[Session], submission_id: int, result: GradingResult
+) -> None:
     with transaction(sessions) as session:
         submission = SubmissionRepository(session).get(submission_id)
         if submission is None or submission.status != SubmissionStatus.running:
@@ -49,7 +51,7 @@ def grade_one(sessions: sessionmaker[Session], grade: GradeFunction, submission_
     log.info("grading submission %s (%s)", submission_id, package.id)
     try:
         result = grade(package, code, f"submission-{submission_id}")
-    except Exception as exc:  # noqa: BLE001 — a grader bug must still end the submission
+    except Exception as exc:
         log.exception("grading submission %s failed", submission_id)
         result = GradingResult.failure(
             status="error",
@@ -58,7 +60,9 @@ def grade_one(sessions: sessionmaker[Session], grade: GradeFunction, submission_
             message=Text(en=f"Grading failed: {exc}", ja=f"採点に失敗しました: {exc}"),
         )
     store_result(sessions, submission_id, result)
-    log.info("submission %s: %s %s/%s", submission_id, result.status, result.score, result.max_score)
+    log.info(
+        "submission %s: %s %s/%s", submission_id, result.status, result.score, result.max_score
+    )
 
 
 def submission_exercise(session: Session, assignment_id: int) -> str:
@@ -121,7 +125,7 @@ class GradingWorkerPool:
             while not self.stopping.is_set():
                 try:
                     submission_id = self.claim_next()
-                except Exception:  # noqa: BLE001 — a database hiccup must not kill the worker
+                except Exception:
                     log.exception("claiming a submission failed")
                     submission_id = None
                 if submission_id is None:

@@ -66,15 +66,19 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-async def verify_csrf(request: Request, x_csrf_token: Annotated[str | None, Header()] = None) -> None:
+async def verify_csrf(
+    request: Request, x_csrf_token: Annotated[str | None, Header()] = None
+) -> None:
     """Every state-changing browser request carries the session's token (header or form field)."""
     expected = request.session.get("csrf")
     supplied = x_csrf_token
     if supplied is None and "form" in request.headers.get("content-type", ""):
         supplied = (await request.form()).get("csrf_token")  # type: ignore[assignment]
     if not expected or not supplied or not secrets.compare_digest(str(supplied), expected):
-        raise Forbidden("The form expired; reload the page and try again.",
-                        "フォームの有効期限が切れました。ページを再読み込みしてください。")
+        raise Forbidden(
+            "The form expired; reload the page and try again.",
+            "フォームの有効期限が切れました。ページを再読み込みしてください。",
+        )
 
 
 CsrfChecked = Depends(verify_csrf)
@@ -83,9 +87,13 @@ CsrfChecked = Depends(verify_csrf)
 def token_user(scope: str):  # type: ignore[no-untyped-def]
     """Dependency factory for the REST API: a Bearer token with the given scope."""
 
-    def dependency(session: SessionDep, authorization: Annotated[str | None, Header()] = None) -> User:
+    def dependency(
+        session: SessionDep, authorization: Annotated[str | None, Header()] = None
+    ) -> User:
         if not authorization or not authorization.lower().startswith("bearer "):
-            raise NotAuthenticated("Send Authorization: Bearer <token>.", "API トークンが必要です。")
+            raise NotAuthenticated(
+                "Send Authorization: Bearer <token>.", "API トークンが必要です。"
+            )
         return user_for_token(session, authorization.split(None, 1)[1].strip(), scope)
 
     return dependency

@@ -14,7 +14,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "email": ("Email", "メールアドレス"),
     "password": ("Password", "パスワード"),
     "courses": ("Courses", "コース"),
-    "no_courses": ("You are not enrolled in any course yet.", "まだどのコースにも登録されていません。"),
+    "no_courses": (
+        "You are not enrolled in any course yet.",
+        "まだどのコースにも登録されていません。",
+    ),
     "assignment": ("Assignment", "課題"),
     "due": ("Due", "締め切り"),
     "no_due": ("no due date", "締め切りなし"),

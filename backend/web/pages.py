@@ -34,7 +34,10 @@ def login(
 ) -> Response:
     client = request.client.host if request.client else "unknown"
     if not request.app.state.signin_limiter.allow(f"{client}:{email.lower()}"):
-        raise RateLimited("Too many sign-in attempts; wait a minute.", "試行回数が多すぎます。1 分待ってください。")
+        raise RateLimited(
+            "Too many sign-in attempts; wait a minute.",
+            "試行回数が多すぎます。1 分待ってください。",
+        )
     try:
         user = authenticate(session, email, password)
     except KadaiError as exc:
@@ -70,7 +73,9 @@ def home(request: Request, session: SessionDep, user: CurrentUser) -> Response:
 
 
 @router.get("/courses/{course_id}")
-def course_page(request: Request, session: SessionDep, user: CurrentUser, course_id: int) -> Response:
+def course_page(
+    request: Request, session: SessionDep, user: CurrentUser, course_id: int
+) -> Response:
     course = courses.get_course(session, user, course_id)
     return render(
         request,
@@ -111,7 +116,9 @@ async def submit(
     assignment_id: int,
 ) -> Response:
     if not request.app.state.submit_limiter.allow(str(user.id)):
-        raise RateLimited("Too many submissions; wait a minute.", "提出が多すぎます。1 分待ってください。")
+        raise RateLimited(
+            "Too many submissions; wait a minute.", "提出が多すぎます。1 分待ってください。"
+        )
     if "json" in request.headers.get("content-type", ""):
         code = str((await request.json()).get("code", ""))
     else:
@@ -150,8 +157,14 @@ def submission_page(
 @router.get("/submissions/{submission_id}/status")
 def submission_status(session: SessionDep, user: CurrentUser, submission_id: int) -> Response:
     submission, _ = submissions.get_submission(session, user, submission_id)
-    return JSONResponse({"id": submission.id, "status": submission.status,
-                         "score": submission.score, "max_score": submission.max_score})
+    return JSONResponse(
+        {
+            "id": submission.id,
+            "status": submission.status,
+            "score": submission.score,
+            "max_score": submission.max_score,
+        }
+    )
 
 
 @router.get("/courses/{course_id}/gradebook")
@@ -168,5 +181,8 @@ def gradebook_csv(session: SessionDep, user: CurrentUser, course_id: int) -> Res
     course = courses.require_course_staff(session, user, course_id)
     body = gradebook.to_csv(gradebook.build(session, course))
     filename = f"gradebook-{course.code}.csv"
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

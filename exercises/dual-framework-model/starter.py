@@ -1,4 +1,8 @@
+import torch
 import torch.nn as nn
+import torch.nn.functional as F
+from tensorflow import keras
+from tensorflow.keras import layers
 
 
 class PyTorchModel(nn.Module):

@@ -1,0 +1,75 @@
+"""Start-up: migrations are the schema, settings refuse unsafe defaults, nothing accepted is lost."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from backend.app import create_app
+from backend.bootstrap import migrate, prepare
+from backend.db import Base, make_engine
+from backend.models import Assignment, Submission, User
+from backend.settings import Settings
+from tests.backend.conftest import database
+
+
+def test_migrations_build_exactly_the_models_schema(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_production_refuses_the_development_secret():
+    with pytest.raises(ValidationError, match="KADAI_SECRET_KEY"):
+        Settings(environment="production")
+    assert Settings(environment="production", secret_key="x" * 32).secure_cookies
+
+
+def test_prepare_is_idempotent_and_prints_a_generated_admin_password_once(tmp_path):
+    settings = Settings(environment="test", data_dir=tmp_path / "var", secret_key="s")
+    first = prepare(settings, demo=True)
+    assert first and len(first) >= 12
+    assert prepare(settings, demo=True) is None
+    with database(settings) as session:
+        assert session.scalar(select(User).where(User.email == "admin@kadai.local")).role == "admin"
+        assert len(session.scalars(select(Assignment)).all()) == 5
+
+
+def test_interrupted_gradings_are_graded_after_a_restart(settings):
+    prepare(settings, demo=True)
+    with database(settings) as session:
+        quiz = session.scalar(select(Assignment).where(Assignment.exercise_id == "true-false"))
+        student = session.scalar(select(User).where(User.email == "student1@kadai.local"))
+        from backend.exercises.repository import ExerciseRepository
+
+        version = ExerciseRepository(session).get("true-false").current_version
+        for attempt, status in ((1, "running"), (2, "queued")):
+            session.add(
+                Submission(
+                    assignment_id=quiz.id,
+                    user_id=student.id,
+                    attempt=attempt,
+                    code='{"answers": [true, true, false, true]}',
+                    status=status,
+                    exercise_version=version,
+                )
+            )
+    with TestClient(create_app(settings)):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with database(settings) as session:
+                statuses = [s.status for s in session.scalars(select(Submission))]
+            if statuses == ["graded", "graded"]:
+                break
+            time.sleep(0.2)
+    assert statuses == ["graded", "graded"]

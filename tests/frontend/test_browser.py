@@ -1,0 +1,123 @@
+"""Real browser (headless Chromium via Playwright) against a real server, worker and sandbox.
+
+Set KADAI_UPDATE_SCREENSHOTS=1 to refresh the screenshots in docs/screenshots.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from backend.app import create_app
+from backend.bootstrap import DEMO_PASSWORD, prepare
+from backend.settings import Settings
+from grader.settings import PROJECT_ROOT
+
+pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
+SHOTS = PROJECT_ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path, sandbox_grader) -> Iterator[str]:
+    settings = Settings(
+        environment="test",
+        data_dir=tmp_path / "var",
+        secret_key="browser",
+        admin_password="admin-password-123",
+        worker_count=1,
+    )
+    prepare(settings, demo=True)
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert instance.started
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    if os.environ.get("KADAI_UPDATE_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_student_solves_in_the_editor_and_the_instructor_sees_it(server, browser, tmp_path):
+    solution = (PROJECT_ROOT / "exercises" / "normalized-dataset" / "solution.py").read_text()
+    student = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(student, server, "student1@kadai.local")
+    shot(student, "courses")
+    student.click("text=PyTorch")
+    student.click("text=Exercise 3")
+    editor = student.locator(".cm-content")
+    editor.wait_for()
+    assert student.locator(".cm-lineNumbers").count() == 1
+    shot(student, "exercise")
+    editor.click()
+    student.keyboard.press("Control+A")
+    student.keyboard.press("Delete")
+    student.keyboard.insert_text(solution)
+    student.click("button:has-text('Submit')")
+    score = student.locator("[data-testid=score]")
+    score.wait_for(timeout=120_000)
+    assert score.inner_text() == "10 / 10"
+    assert student.locator(".tests li.passed").count() == 6
+    shot(student, "result")
+    student.goto(f"{server}/lang/ja")
+    student.goto(f"{server}/courses/1")
+    assert "最高点" in student.content()
+
+    teacher = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    sign_in(teacher, server, "teacher@kadai.local")
+    teacher.goto(f"{server}/courses/1/gradebook")
+    row = teacher.locator("table.gradebook tbody tr", has_text="student1@kadai.local")
+    assert "10" in row.inner_text()
+    shot(teacher, "gradebook")
+    with teacher.expect_download() as download_info:
+        teacher.click("text=Export CSV")
+    csv_path = tmp_path / "gradebook.csv"
+    download_info.value.save_as(csv_path)
+    lines = csv_path.read_text().splitlines()
+    assert lines[0].startswith("email,name")
+    student_line = next(line for line in lines if line.startswith("student1@kadai.local"))
+    assert ",10,1," in student_line
