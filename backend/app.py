@@ -17,9 +17,13 @@ from backend.errors import KadaiError, NotAuthenticated, PayloadTooLarge
 from backend.ratelimit import RateLimiter
 from backend.settings import Settings
 from backend.submissions.worker import GradingWorkerPool
+from backend.web.account import router as account_router
+from backend.web.admin import router as admin_router
 from backend.web.i18n import language
 from backend.web.pages import router as pages_router
+from backend.web.staff import router as staff_router
 from backend.web.templating import FRONTEND, make_templates, render
+from backend.webhooks import deliver
 from grader.engine import Grader
 
 
@@ -40,8 +44,18 @@ def error_response(request: Request, exc: KadaiError) -> Response:
 def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None = None) -> FastAPI:
     engine = make_engine(settings.sqlalchemy_url)
     sessions = make_session_factory(engine)
+    on_graded = None
+    if settings.webhook_url:
+        url, secret = settings.webhook_url, settings.webhook_secret
+
+        def on_graded(event: dict) -> None:
+            deliver(url, secret, "submission.graded", event)
+
     pool = GradingWorkerPool(
-        sessions, grader_factory or (lambda: Grader(settings.grader)), settings.worker_count
+        sessions,
+        grader_factory or (lambda: Grader(settings.grader)),
+        settings.worker_count,
+        on_graded,
     )
 
     @asynccontextmanager
@@ -101,6 +115,9 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     app.mount("/static", StaticFiles(directory=str(FRONTEND / "static")), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(staff_router)
+    app.include_router(admin_router)
+    app.include_router(account_router)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:

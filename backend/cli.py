@@ -44,6 +44,43 @@ def command_token(args: argparse.Namespace, _grader_settings: object) -> int:
     return 0
 
 
+def command_exercise_add(args: argparse.Namespace, _grader_settings: object) -> int:
+    from pathlib import Path
+
+    from backend.bootstrap import migrate
+    from backend.db import make_engine, make_session_factory, transaction
+    from backend.exercises.service import add_package
+    from backend.settings import Settings
+    from grader.engine import Grader
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings.sqlalchemy_url)
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        with (
+            transaction(make_session_factory(engine)) as session,
+            Grader(settings.grader) as grader,
+        ):
+            report = add_package(
+                session, grader, Path(args.dir), settings.data_dir / "exercises", with_variants=True
+            )
+    finally:
+        engine.dispose()
+    for problem in report.problems:
+        print(f"  {problem}")
+    for case in report.outcomes:
+        print(
+            f"{case.name:40} {case.expectation:>8} {case.result.score:>7g}  "
+            f"{'ok' if case.ok else 'WRONG'}"
+        )
+    if report.published and report.package:
+        print(f"published {report.package.id} version {report.package.version}")
+        return 0
+    print("not published", file=sys.stderr)
+    return 1
+
+
 def parser() -> argparse.ArgumentParser:
     root = grader_cli.parser()
     commands = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))
@@ -52,6 +89,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="add a demo course and users")
     serve.set_defaults(handler=command_serve)
+    exercise = commands.choices["exercise"]
+    exercise_actions = next(
+        a for a in exercise._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    add = exercise_actions.add_parser("add", help="validate in the sandbox, then publish")
+    add.add_argument("dir")
+    add.set_defaults(handler=command_exercise_add)
     token = commands.add_parser("token", help="issue an API token for a user")
     token.add_argument("email")
     token.add_argument("--name", default="cli")

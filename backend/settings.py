@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 16 * 1024 * 1024
     signin_attempts_per_minute: int = 10
     submissions_per_minute: int = 20
+    webhook_url: str | None = Field(default=None, description="POSTed when a submission is graded")
+    webhook_secret: str = Field(default="", description="HMAC-SHA256 key for X-Kadai-Signature")
     grader: GraderSettings = Field(default_factory=GraderSettings)
 
     @model_validator(mode="after")

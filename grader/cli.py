@@ -11,6 +11,7 @@ from grader.engine import Grader
 from grader.exercise import ExercisePackage, PackageError, load_catalog, load_exercise
 from grader.quiz import InvalidSubmission
 from grader.settings import GraderSettings
+from grader.validation import validate_package
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -76,30 +77,18 @@ def command_validate(args: argparse.Namespace, settings: GraderSettings) -> int:
 
 
 def validate_cases(grader: Grader, package: ExercisePackage, verbose: bool) -> int:
-    points = package.meta.points
-    cases = [("solution", package.solution, "== max"), ("starter", package.starter, "< max")]
-    cases += [
-        (f"variants/{v.file}", package.variant_source(v), f"== {v.score:g}")
-        for v in package.variants
-    ]
-    print(f"{package.id} (version {package.version}, {points:g} points)")
+    print(f"{package.id} (version {package.version}, {package.meta.points:g} points)")
     print(f"{'submission':40} {'expect':>8} {'score':>7}  {'status':10} verdict")
-    all_ok = True
-    for name, source, expectation in cases:
-        result = grader.grade(package, source)
-        if expectation == "== max":
-            ok = result.status == "graded" and result.score == points and result.max_score == points
-        elif expectation == "< max":
-            ok = result.status == "graded" and result.score < points
-        else:
-            ok = result.status == "graded" and result.score == float(expectation[3:])
-        all_ok &= ok
+    outcomes = validate_package(grader, package)
+    for case in outcomes:
+        verdict = "ok" if case.ok else "WRONG"
         print(
-            f"{name:40} {expectation:>8} {result.score:>7g}  {result.status:10} {'ok' if ok else 'WRONG'}"
+            f"{case.name:40} {case.expectation:>8} {case.result.score:>7g}  "
+            f"{case.result.status:10} {verdict}"
         )
-        if not ok and verbose:
-            print(render(result, "en"))
-    return EXIT_OK if all_ok else EXIT_FAILED
+        if not case.ok and verbose:
+            print(render(case.result, "en"))
+    return EXIT_OK if all(case.ok for case in outcomes) else EXIT_FAILED
 
 
 def command_build(args: argparse.Namespace, settings: GraderSettings) -> int:

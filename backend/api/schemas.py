@@ -63,3 +63,29 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+class MemberOut(BaseModel):
+    user_id: int
+    email: str
+    name: str
+    role: str
+
+
+class EnrollmentIn(BaseModel):
+    email: str
+    role: str = "student"
+
+
+class UserIn(BaseModel):
+    email: str
+    name: str
+    password: str = Field(min_length=8)
+    role: str = "student"
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str

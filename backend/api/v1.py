@@ -7,15 +7,34 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from backend.api.schemas import AssignmentOut, CourseOut, Page, SubmissionIn, SubmissionOut
+from backend.api.schemas import (
+    AssignmentOut,
+    CourseOut,
+    EnrollmentIn,
+    MemberOut,
+    Page,
+    SubmissionIn,
+    SubmissionOut,
+    UserIn,
+    UserOut,
+)
+from backend.auth.repository import UserRepository
+from backend.auth.service import create_user
 from backend.courses import service as courses
 from backend.courses.repository import CourseRepository
-from backend.errors import RateLimited
+from backend.errors import Forbidden, NotFound, RateLimited
 from backend.exercises.repository import ExerciseRepository
 from backend.gradebook import service as gradebook
 from backend.models import Submission
 from backend.submissions import service as submissions
-from backend.web.deps import GradesUser, ReadUser, SessionDep, SettingsDep, SubmitUser
+from backend.web.deps import (
+    GradesUser,
+    ManageUser,
+    ReadUser,
+    SessionDep,
+    SettingsDep,
+    SubmitUser,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -119,3 +138,35 @@ def get_gradebook_csv(session: SessionDep, user: GradesUser, course_id: int) -> 
     return Response(
         gradebook.to_csv(gradebook.build(session, course)), media_type="text/csv; charset=utf-8"
     )
+
+
+@router.get("/courses/{course_id}/enrollments", response_model=Page[MemberOut])
+def list_enrollments(
+    session: SessionDep, user: ManageUser, course_id: int, limit: Limit = 50, offset: Offset = 0
+):
+    course = courses.require_course_staff(session, user, course_id)
+    repository = CourseRepository(session)
+    members = [
+        MemberOut(user_id=m.id, email=m.email, name=m.name, role=role)
+        for role in ("instructor", "student")
+        for m in repository.members(course.id, role)
+    ]
+    return page(members, limit, offset)
+
+
+@router.post("/courses/{course_id}/enrollments", response_model=MemberOut, status_code=201)
+def enroll(session: SessionDep, user: ManageUser, course_id: int, body: EnrollmentIn):
+    course = courses.require_course_staff(session, user, course_id)
+    member = UserRepository(session).by_email(body.email)
+    if member is None:
+        raise NotFound(f"No user {body.email}.", f"ユーザー {body.email} はいません。")
+    enrollment = courses.enroll(session, course, member, body.role)
+    return MemberOut(user_id=member.id, email=member.email, name=member.name, role=enrollment.role)
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def add_user(session: SessionDep, user: ManageUser, body: UserIn):
+    if user.role != "admin":
+        raise Forbidden("Administrators only.", "管理者のみが利用できます。")
+    created = create_user(session, body.email, body.name, body.password, body.role)
+    return UserOut(id=created.id, email=created.email, name=created.name, role=created.role)

@@ -11,7 +11,7 @@ from backend.models import ApiToken, User
 from backend.models._common import utcnow
 from backend.models.user import Role
 
-SCOPES = ("read", "submit", "grades")
+SCOPES = ("read", "submit", "grades", "manage")
 
 
 def authenticate(session: Session, email: str, password: str) -> User:

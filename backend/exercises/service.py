@@ -8,6 +8,7 @@ regraded with the tests it was graded against.
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from sqlalchemy.orm import Session
 from backend.errors import NotFound
 from backend.exercises.repository import ExerciseRepository
 from backend.models import Exercise, ExerciseVersion
-from grader.exercise import ExercisePackage, load_catalog, load_exercise
+from grader.engine import Grader
+from grader.exercise import ExercisePackage, PackageError, load_catalog, load_exercise
+from grader.validation import CaseOutcome, validate_package
 
 
 def publish(session: Session, package: ExercisePackage, store: Path) -> ExerciseVersion:
@@ -47,6 +50,29 @@ def publish(session: Session, package: ExercisePackage, store: Path) -> Exercise
         repository.add(version)
     session.flush()
     return version
+
+
+@dataclass(frozen=True)
+class AddReport:
+    package: ExercisePackage | None
+    problems: list[str]
+    outcomes: list[CaseOutcome]
+    published: bool
+
+
+def add_package(
+    session: Session, grader: Grader, root: Path, store: Path, with_variants: bool = False
+) -> AddReport:
+    """Load, validate in the sandbox, and publish only if the solution passes and the starter not."""
+    try:
+        package = load_exercise(root)
+    except PackageError as exc:
+        return AddReport(None, [str(p) for p in exc.problems], [], False)
+    outcomes = validate_package(grader, package, with_variants=with_variants)
+    if not all(case.ok for case in outcomes):
+        return AddReport(package, [], outcomes, False)
+    publish(session, package, store)
+    return AddReport(package, [], outcomes, True)
 
 
 def sync_catalog(session: Session, exercises_dir: Path, store: Path) -> list[str]:

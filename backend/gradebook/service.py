@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -140,3 +141,37 @@ def to_json(book: Gradebook) -> dict:
             for row in book.rows
         ],
     }
+
+
+@dataclass(frozen=True)
+class FailureRate:
+    name: str
+    title_en: str
+    title_ja: str
+    failed: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.failed / self.total if self.total else 0.0
+
+
+def failure_rates(session: Session, assignment: Assignment) -> list[FailureRate]:
+    """Per hidden test, how many students' latest graded attempt failed it (most failed first)."""
+    latest: dict[int, Submission] = {}
+    for submission in SubmissionRepository(session).for_assignments([assignment.id]):
+        if submission.status == "graded" and submission.result_json:
+            previous = latest.get(submission.user_id)
+            if previous is None or submission.attempt > previous.attempt:
+                latest[submission.user_id] = submission
+    counts: dict[str, list] = {}
+    for submission in latest.values():
+        for test in json.loads(submission.result_json or "{}").get("tests", []):
+            entry = counts.setdefault(test["name"], [test["title"], 0, 0])
+            entry[1] += test["status"] == "failed"
+            entry[2] += 1
+    rates = [
+        FailureRate(name, title.get("en", name), title.get("ja", name), failed, total)
+        for name, (title, failed, total) in counts.items()
+    ]
+    return sorted(rates, key=lambda r: (-r.percent, r.name))

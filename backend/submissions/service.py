@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from backend.courses.repository import CourseRepository
 from backend.courses.service import get_assignment, is_course_staff
 from backend.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
 from backend.exercises.service import package_for
-from backend.models import Assignment, Submission, User
+from backend.models import Assignment, Course, Submission, User
 from backend.models._common import utcnow
 from backend.models.submission import SubmissionStatus
 from backend.submissions.repository import SubmissionRepository
@@ -67,6 +68,54 @@ def get_submission(session: Session, user: User, submission_id: int) -> tuple[Su
     if submission.user_id != user.id and not staff:
         raise Forbidden("This is not your submission.", "あなたの提出物ではありません。")
     return submission, staff
+
+
+def reset_for_regrade(session: Session, submission: Submission) -> None:
+    """Back to the queue, against the exercise's current tests; the old result is replaced."""
+    assignment = CourseRepository(session).assignment(submission.assignment_id)
+    submission.exercise_version = package_for(session, assignment.exercise_id).version  # type: ignore[union-attr]
+    submission.status = SubmissionStatus.queued
+    submission.result_json = None
+    submission.score = None
+    submission.max_score = None
+    submission.grading_tries = 0
+    submission.started_at = None
+    submission.finished_at = None
+
+
+def regrade_submission(session: Session, user: User, submission_id: int) -> Submission:
+    submission, staff = get_submission(session, user, submission_id)
+    if not staff:
+        raise Forbidden("Only instructors may regrade.", "再採点できるのは教員だけです。")
+    reset_for_regrade(session, submission)
+    return submission
+
+
+def regrade_assignment(session: Session, user: User, assignment_id: int) -> int:
+    _assignment, course = get_assignment(session, user, assignment_id)
+    if not is_course_staff(session, user, course.id):
+        raise Forbidden("Only instructors may regrade.", "再採点できるのは教員だけです。")
+    found = SubmissionRepository(session).for_assignments([assignment_id])
+    for submission in found:
+        reset_for_regrade(session, submission)
+    return len(found)
+
+
+def student_record(
+    session: Session, course: Course, student_id: int
+) -> tuple[User, list[tuple[Assignment, list[Submission]]]]:
+    """One student's attempts at every assignment of a course, for the instructor's drill-down."""
+    from backend.auth.repository import UserRepository
+
+    student = UserRepository(session).get(student_id)
+    if student is None or CourseRepository(session).enrollment(course.id, student_id) is None:
+        raise NotFound("No such student in this course.", "このコースにその学生はいません。")
+    repository = SubmissionRepository(session)
+    rows = [
+        (assignment, repository.for_user_assignment(student_id, assignment.id))
+        for assignment in CourseRepository(session).assignments(course.id)
+    ]
+    return student, rows
 
 
 def history(session: Session, user: User, assignment_id: int) -> list[Submission]:

@@ -41,6 +41,32 @@ def store_result(
         submission.finished_at = utcnow()
 
 
+def graded_event(sessions: sessionmaker[Session], submission_id: int) -> dict | None:
+    """What the webhook tells the LMS about a finished grading."""
+    from backend.auth.repository import UserRepository
+    from backend.courses.repository import CourseRepository
+
+    with transaction(sessions) as session:
+        submission = SubmissionRepository(session).get(submission_id)
+        if submission is None or submission.status not in ("graded", "error"):
+            return None
+        assignment = CourseRepository(session).assignment(submission.assignment_id)
+        user = UserRepository(session).get(submission.user_id)
+        return {
+            "submission_id": submission.id,
+            "assignment_id": submission.assignment_id,
+            "course_id": assignment.course_id if assignment else None,
+            "exercise_id": assignment.exercise_id if assignment else None,
+            "exercise_version": submission.exercise_version,
+            "user_email": user.email if user else None,
+            "attempt": submission.attempt,
+            "status": submission.status,
+            "score": submission.score,
+            "max_score": submission.max_score,
+            "late": submission.late,
+        }
+
+
 def grade_one(sessions: sessionmaker[Session], grade: GradeFunction, submission_id: int) -> None:
     with transaction(sessions) as session:
         submission = SubmissionRepository(session).get(submission_id)
@@ -79,8 +105,10 @@ class GradingWorkerPool:
         sessions: sessionmaker[Session],
         grader_factory: Callable[[], Grader],
         size: int,
+        on_graded: Callable[[dict], None] | None = None,
     ) -> None:
         self.sessions = sessions
+        self.on_graded = on_graded
         self.grader_factory = grader_factory
         self.size = size
         self.wake = threading.Event()
@@ -133,3 +161,14 @@ class GradingWorkerPool:
                     self.wake.clear()
                     continue
                 grade_one(self.sessions, grade, submission_id)
+                self._announce(submission_id)
+
+    def _announce(self, submission_id: int) -> None:
+        if self.on_graded is None:
+            return
+        try:
+            event = graded_event(self.sessions, submission_id)
+            if event:
+                self.on_graded(event)
+        except Exception:
+            log.exception("announcing submission %s failed", submission_id)

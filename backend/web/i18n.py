@@ -53,6 +53,48 @@ STRINGS: dict[str, tuple[str, str]] = {
     "your_submissions": ("Your submissions", "あなたの提出"),
     "editor_hint": ("Ctrl+Enter submits.", "Ctrl+Enter で提出できます。"),
     "error_title": ("Something went wrong", "エラーが発生しました"),
+    "failure_rates": ("Which checks fail most", "失敗の多いチェック"),
+    "failure_rates_help": (
+        "Share of students whose latest graded attempt failed each check.",
+        "各チェックについて、最新の採点結果で失敗している学生の割合です。",
+    ),
+    "no_results": ("No graded submissions yet.", "採点済みの提出はまだありません。"),
+    "regrade": ("Regrade", "再採点"),
+    "regrade_all": ("Regrade every submission", "すべての提出を再採点"),
+    "regrade_all_help": (
+        "After fixing the tests: grade all submissions again with the current exercise version.",
+        "テストを修正した後に、現在の版の課題ですべての提出を採点し直します。",
+    ),
+    "admin": ("Admin", "管理"),
+    "exercises": ("Exercises", "課題一覧"),
+    "upload_package": ("Exercise package (zip)", "課題パッケージ(zip)"),
+    "upload": ("Upload and validate", "アップロードして検証"),
+    "upload_help": (
+        "The solution must get full marks and the starter must not, in the sandbox.",
+        "サンドボックスで解答例が満点、スターターが満点未満であることを確認します。",
+    ),
+    "published": ("Published", "公開しました"),
+    "not_published": (
+        "Not published: see the problems below.",
+        "公開されませんでした。以下の問題を確認してください。",
+    ),
+    "users": ("Users", "ユーザー"),
+    "name": ("Name", "名前"),
+    "role": ("Role", "ロール"),
+    "add_user": ("Add user", "ユーザーを追加"),
+    "title": ("Title", "タイトル"),
+    "add_course": ("Add course", "コースを追加"),
+    "enroll": ("Enrol", "登録"),
+    "add_assignment": ("Add assignment", "課題を追加"),
+    "api_tokens": ("API tokens", "API トークン"),
+    "token_once": (
+        "Copy it now: it is shown only once.",
+        "今すぐコピーしてください。一度しか表示されません。",
+    ),
+    "revoked": ("revoked", "無効化済み"),
+    "active": ("active", "有効"),
+    "revoke": ("Revoke", "無効化"),
+    "create_token": ("Create token", "トークンを作成"),
 }
 
 

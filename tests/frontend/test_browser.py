@@ -82,6 +82,14 @@ def sign_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def
     page.wait_for_url(f"{base}/")
 
 
+def fill_editor(page, code: str) -> None:  # type: ignore[no-untyped-def]
+    """Replace the editor's text the way a person pastes it (no per-key auto-indentation)."""
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(code)
+
+
 def test_student_solves_in_the_editor_and_the_instructor_sees_it(server, browser, tmp_path):
     solution = (PROJECT_ROOT / "exercises" / "normalized-dataset" / "solution.py").read_text()
     student = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -93,10 +101,7 @@ def test_student_solves_in_the_editor_and_the_instructor_sees_it(server, browser
     editor.wait_for()
     assert student.locator(".cm-lineNumbers").count() == 1
     shot(student, "exercise")
-    editor.click()
-    student.keyboard.press("Control+A")
-    student.keyboard.press("Delete")
-    student.keyboard.insert_text(solution)
+    fill_editor(student, solution)
     student.click("button:has-text('Submit')")
     score = student.locator("[data-testid=score]")
     score.wait_for(timeout=120_000)
@@ -121,3 +126,33 @@ def test_student_solves_in_the_editor_and_the_instructor_sees_it(server, browser
     assert lines[0].startswith("email,name")
     student_line = next(line for line in lines if line.startswith("student1@kadai.local"))
     assert ",10,1," in student_line
+
+
+def solve(page, server: str, title: str, exercise_id: str) -> str:  # type: ignore[no-untyped-def]
+    page.goto(f"{server}/courses/1")
+    page.click(f"text={title}")
+    if exercise_id == "true-false":
+        for index, answer in enumerate([True, True, False, True]):
+            page.check(f"input[name=q{index}][value={'true' if answer else 'false'}]")
+    else:
+        fill_editor(page, (PROJECT_ROOT / "exercises" / exercise_id / "solution.py").read_text())
+    page.click("button:has-text('Submit')")
+    score = page.locator("[data-testid=score]")
+    score.wait_for(timeout=180_000)
+    return score.inner_text()
+
+
+def test_a_student_solves_all_five_exercises_in_the_browser(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, server, "student2@kadai.local")
+    for number, exercise_id, full in (
+        (1, "true-false", "4 / 4"),
+        (2, "fix-training-loop", "10 / 10"),
+        (3, "normalized-dataset", "10 / 10"),
+        (4, "dual-framework-model", "10 / 10"),
+        (5, "early-stopping-checkpoint", "10 / 10"),
+    ):
+        assert solve(page, server, f"Exercise {number}:", exercise_id) == full, exercise_id
+    page.goto(f"{server}/courses/1")
+    shot(page, "course")
+    assert page.locator("span.status.graded").count() == 5

@@ -1,0 +1,130 @@
+"""Administration in the browser: exercise upload (validated in the sandbox), users, courses."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from backend.auth.repository import UserRepository
+from backend.auth.service import create_user
+from backend.courses import service as courses
+from backend.courses.repository import CourseRepository
+from backend.errors import Invalid, NotFound, PayloadTooLarge
+from backend.exercises.repository import ExerciseRepository
+from backend.exercises.service import add_package
+from backend.exercises.upload import unpack
+from backend.web.deps import AdminUser, CsrfChecked, SessionDep, SettingsDep
+from backend.web.templating import render
+from grader.engine import Grader
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+@router.get("")
+def overview(request: Request, session: SessionDep, user: AdminUser) -> Response:
+    return render(
+        request,
+        "admin.html",
+        user=user,
+        exercises=ExerciseRepository(session).list(),
+        users=UserRepository(session).list(),
+        courses=CourseRepository(session).all(),
+    )
+
+
+@router.post("/exercises", dependencies=[CsrfChecked])
+async def upload_exercise(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: AdminUser,
+    package: Annotated[UploadFile, File()],
+) -> Response:
+    data = await package.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise PayloadTooLarge("The package is too large.", "パッケージが大きすぎます。")
+    with tempfile.TemporaryDirectory(dir=_uploads(settings.data_dir)) as scratch:
+        root = unpack(data, Path(scratch))
+        with Grader(settings.grader) as grader:
+            report = add_package(session, grader, root, settings.data_dir / "exercises")
+    status = 200 if report.published else 422
+    return render(request, "admin_upload.html", status_code=status, user=user, report=report)
+
+
+def _uploads(data_dir: Path) -> str:
+    folder = data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
+
+
+@router.post("/users", dependencies=[CsrfChecked])
+def add_user(
+    session: SessionDep,
+    user: AdminUser,
+    email: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+) -> Response:
+    create_user(session, email, name, password, role)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/courses", dependencies=[CsrfChecked])
+def add_course(
+    session: SessionDep,
+    user: AdminUser,
+    code: Annotated[str, Form()],
+    title: Annotated[str, Form()],
+    score_policy: Annotated[str, Form()] = "best",
+) -> Response:
+    courses.create_course(session, code, title, score_policy)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/enrollments", dependencies=[CsrfChecked])
+def add_enrollment(
+    session: SessionDep,
+    user: AdminUser,
+    course_id: Annotated[int, Form()],
+    email: Annotated[str, Form()],
+    role: Annotated[str, Form()] = "student",
+) -> Response:
+    course = CourseRepository(session).get(course_id)
+    member = UserRepository(session).by_email(email)
+    if course is None or member is None:
+        raise NotFound("No such course or user.", "コースまたはユーザーが見つかりません。")
+    courses.enroll(session, course, member, role)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/assignments", dependencies=[CsrfChecked])
+def add_assignment(
+    session: SessionDep,
+    user: AdminUser,
+    course_id: Annotated[int, Form()],
+    exercise_id: Annotated[str, Form()],
+    due_at: Annotated[str, Form()] = "",
+    max_attempts: Annotated[str, Form()] = "",
+    late_policy: Annotated[str, Form()] = "accept",
+) -> Response:
+    course = CourseRepository(session).get(course_id)
+    if course is None:
+        raise NotFound("No such course.", "コースが見つかりません。")
+    try:
+        due = datetime.fromisoformat(due_at) if due_at else None
+        attempts = int(max_attempts) if max_attempts else None
+    except ValueError:
+        raise Invalid(
+            "Due date must look like 2026-12-24T23:59 and attempts must be a number.",
+            "締め切りは 2026-12-24T23:59 の形式、提出回数は数値で入力してください。",
+        ) from None
+    courses.add_assignment(
+        session, course, exercise_id, due_at=due, late_policy=late_policy, max_attempts=attempts
+    )
+    return RedirectResponse(f"/courses/{course_id}", status_code=303)
