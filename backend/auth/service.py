@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth.repository import TokenRepository, UserRepository
 from backend.auth.security import hash_password, new_token, token_digest, verify_password
-from backend.errors import Conflict, Forbidden, Invalid, NotAuthenticated
+from backend.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound
 from backend.models import ApiToken, User
 from backend.models._common import utcnow
 from backend.models.user import Role
@@ -38,6 +38,18 @@ def create_user(session: Session, email: str, name: str, password: str, role: st
     return users.add(
         User(email=email, name=name or email, password_hash=hash_password(password), role=role)
     )
+
+
+def set_role(session: Session, acting: User, user_id: int, role: str) -> User:
+    if role not in tuple(Role):
+        raise Invalid(f"Unknown role {role!r}.", f"不明なロールです: {role!r}")
+    user = UserRepository(session).get(user_id)
+    if user is None:
+        raise NotFound("No such user.", "ユーザーが見つかりません。")
+    if user.id == acting.id and role != Role.admin:
+        raise Conflict("You cannot remove your own admin role.", "自分の管理者権限は外せません。")
+    user.role = role
+    return user
 
 
 def issue_token(session: Session, user: User, name: str, scopes: list[str]) -> tuple[str, ApiToken]:

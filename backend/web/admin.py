@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from backend.auth.repository import UserRepository
-from backend.auth.service import create_user
+from backend.auth.service import create_user, set_role
 from backend.courses import service as courses
 from backend.courses.repository import CourseRepository
 from backend.errors import Invalid, NotFound, PayloadTooLarge
@@ -128,3 +128,11 @@ def add_assignment(
         session, course, exercise_id, due_at=due, late_policy=late_policy, max_attempts=attempts
     )
     return RedirectResponse(f"/courses/{course_id}", status_code=303)
+
+
+@router.post("/users/{user_id}/role", dependencies=[CsrfChecked])
+def change_role(
+    session: SessionDep, user: AdminUser, user_id: int, role: Annotated[str, Form()]
+) -> Response:
+    set_role(session, user, user_id, role)
+    return RedirectResponse("/admin", status_code=303)

@@ -87,6 +87,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "enroll": ("Enrol", "登録"),
     "add_assignment": ("Add assignment", "課題を追加"),
     "api_tokens": ("API tokens", "API トークン"),
+    "save": ("Save", "保存"),
     "token_once": (
         "Copy it now: it is shown only once.",
         "今すぐコピーしてください。一度しか表示されません。",

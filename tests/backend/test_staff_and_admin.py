@@ -216,3 +216,33 @@ def test_a_user_creates_uses_and_revokes_a_token_in_the_browser(app_client):
     app_client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_of(app_client)})
     assert app_client.get("/api/v1/courses", headers=auth(secret)).status_code == 401
     assert secret not in app_client.get("/account/tokens").text
+
+
+def test_admin_changes_a_role_but_not_their_own(app_client, settings):
+    from backend.auth.repository import UserRepository
+
+    sign_in(app_client, "admin@kadai.local", ADMIN_PASSWORD)
+    with database(settings) as session:
+        student = UserRepository(session).by_email("student2@kadai.local").id
+        admin = UserRepository(session).by_email("admin@kadai.local").id
+    csrf = csrf_of(app_client, "/admin")
+    app_client.post(f"/admin/users/{student}/role", data={"role": "instructor", "csrf_token": csrf})
+    with database(settings) as session:
+        assert UserRepository(session).get(student).role == "instructor"
+    refused = app_client.post(
+        f"/admin/users/{admin}/role", data={"role": "student", "csrf_token": csrf}
+    )
+    assert refused.status_code == 409
+
+
+def test_sign_in_is_rate_limited(app_client):
+    page = app_client.get("/login")
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    codes = [
+        app_client.post(
+            "/login",
+            data={"email": "student1@kadai.local", "password": "wrong", "csrf_token": csrf},
+        ).status_code
+        for _ in range(12)
+    ]
+    assert codes[:10] == [401] * 10 and codes[-1] == 429
