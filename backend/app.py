@@ -5,17 +5,24 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
+from backend import metrics
 from backend.api.v1 import router as api_router
+from backend.celery_app import make_celery
 from backend.db import make_engine, make_session_factory
 from backend.errors import KadaiError, NotAuthenticated, PayloadTooLarge
+from backend.queue import CeleryQueue, EmbeddedQueue, GradingQueue
 from backend.ratelimit import RateLimiter
 from backend.settings import Settings
+from backend.submissions.sweep import Sweeper
 from backend.submissions.worker import GradingWorkerPool
 from backend.web.account import router as account_router
 from backend.web.admin import router as admin_router
@@ -41,6 +48,23 @@ def error_response(request: Request, exc: KadaiError) -> Response:
     return render(request, "error.html", status_code=exc.status_code, message=message)
 
 
+def readiness(settings: Settings, sessions) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    checks = {}
+    try:
+        with sessions() as session:
+            session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 — readiness reports, it does not raise
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    if settings.queue_backend == "celery":
+        try:
+            redis.Redis.from_url(settings.broker_url, socket_timeout=2).ping()
+            checks["broker"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["broker"] = f"error: {exc.__class__.__name__}"
+    return checks
+
+
 def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None = None) -> FastAPI:
     engine = make_engine(settings.sqlalchemy_url)
     sessions = make_session_factory(engine)
@@ -51,17 +75,29 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
         def on_graded(event: dict) -> None:
             deliver(url, secret, "submission.graded", event)
 
+    embedded = settings.queue_backend == "embedded"
     pool = GradingWorkerPool(
         sessions,
         grader_factory or (lambda: Grader(settings.grader)),
-        settings.worker_count,
+        settings.worker_count if embedded else 0,
         on_graded,
+        settings.max_grading_tries,
+    )
+    queue: GradingQueue = EmbeddedQueue(pool) if embedded else CeleryQueue(make_celery(settings))
+    sweeper = Sweeper(
+        sessions,
+        lambda submission_id: queue.enqueue(submission_id, needs_gpu=False),
+        settings.stuck_after_s,
+        settings.max_grading_tries,
+        settings.sweep_interval_s,
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         pool.start()
+        sweeper.start()
         yield
+        sweeper.stop()
         pool.stop()
         engine.dispose()
 
@@ -77,6 +113,7 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.grading = pool
+    app.state.queue = queue
     app.state.templates = make_templates()
     app.state.signin_limiter = RateLimiter(settings.signin_attempts_per_minute)
     app.state.submit_limiter = RateLimiter(settings.submissions_per_minute)
@@ -122,5 +159,18 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    def ready() -> Response:
+        checks = readiness(settings, sessions)
+        ok = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        return Response(metrics.render(sessions), media_type=CONTENT_TYPE_LATEST)
 
     return app

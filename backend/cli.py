@@ -11,17 +11,46 @@ from grader import cli as grader_cli
 def command_serve(args: argparse.Namespace, _grader_settings: object) -> int:
     import uvicorn
 
+    from backend import logs
     from backend.app import create_app
     from backend.bootstrap import prepare
     from backend.settings import Settings
 
     settings = Settings()
+    logs.configure()
     password = prepare(settings, demo=args.demo)
     if password:
         print(f"First admin: {settings.admin_email} / {password}  (shown once)", flush=True)
     if args.demo:
         print("Demo: student1@kadai.local, teacher@kadai.local — password kadai-demo", flush=True)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def command_worker(args: argparse.Namespace, _grader_settings: object) -> int:
+    from backend import logs
+    from backend.celery_app import make_celery, worker_queues
+    from backend.settings import Settings
+
+    settings = Settings()
+    logs.configure()
+    queues = args.queues or ",".join(worker_queues(settings))
+    app = make_celery(settings)
+    app.worker_main(
+        [
+            "worker",
+            "-Q",
+            queues,
+            "-c",
+            str(args.concurrency),
+            "--loglevel",
+            "INFO",
+            "-n",
+            args.name,
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
     return 0
 
 
@@ -96,6 +125,11 @@ def parser() -> argparse.ArgumentParser:
     add = exercise_actions.add_parser("add", help="validate in the sandbox, then publish")
     add.add_argument("dir")
     add.set_defaults(handler=command_exercise_add)
+    worker = commands.add_parser("worker", help="run a Celery grading worker (scale-out)")
+    worker.add_argument("--queues", help="default: cpu, plus gpu when KADAI_WORKER_GPUS > 0")
+    worker.add_argument("--concurrency", type=int, default=1)
+    worker.add_argument("--name", default="kadai@%h")
+    worker.set_defaults(handler=command_worker)
     token = commands.add_parser("token", help="issue an API token for a user")
     token.add_argument("email")
     token.add_argument("--name", default="cli")

@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     submissions_per_minute: int = 20
     webhook_url: str | None = Field(default=None, description="POSTed when a submission is graded")
     webhook_secret: str = Field(default="", description="HMAC-SHA256 key for X-Kadai-Signature")
+    queue_backend: Literal["embedded", "celery"] = Field(
+        default="embedded", description="embedded: grading threads in this process; celery: workers"
+    )
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    worker_gpus: int = Field(default=0, ge=0, description="GPUs this worker offers (gpu queue)")
+    max_grading_tries: int = Field(default=3, ge=1)
+    stuck_after_s: float = Field(
+        default=900.0, gt=0, description="queued/running longer than this is requeued by the sweep"
+    )
+    sweep_interval_s: float = Field(default=60.0, gt=0)
     grader: GraderSettings = Field(default_factory=GraderSettings)
 
     @model_validator(mode="after")

@@ -34,6 +34,7 @@ from backend.web.deps import (
     SessionDep,
     SettingsDep,
     SubmitUser,
+    dispatch,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -116,7 +117,7 @@ def create_submission(
         session, user, assignment_id, body.code, settings.max_code_bytes
     )
     session.commit()
-    request.app.state.grading.notify()
+    dispatch(request, session, [submission.id])
     return submission_out(session, user, submission, staff=False)
 
 

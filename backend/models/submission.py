@@ -38,6 +38,8 @@ class Submission(Base):
     exercise_version: Mapped[str] = mapped_column(String(32))
     late: Mapped[bool] = mapped_column(default=False)
     grading_tries: Mapped[int] = mapped_column(default=0)
+    # Who holds the grading now; a result is stored only by the current holder (exactly once).
+    lease: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -6,7 +6,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend.models import Submission
-from backend.models._common import utcnow
 from backend.models.submission import SubmissionStatus
 
 
@@ -55,24 +54,11 @@ class SubmissionRepository:
         )
         return self.session.scalar(query)
 
-    def claim(self, submission_id: int) -> bool:
-        """queued → running, only if no other worker got there first."""
-        result = self.session.execute(
-            update(Submission)
-            .where(Submission.id == submission_id, Submission.status == SubmissionStatus.queued)
-            .values(
-                status=SubmissionStatus.running,
-                started_at=utcnow(),
-                grading_tries=Submission.grading_tries + 1,
-            )
-        )
-        return result.rowcount == 1
-
     def requeue_interrupted(self) -> int:
         """Gradings cut off by a restart go back to the queue; nothing accepted is lost."""
         result = self.session.execute(
             update(Submission)
             .where(Submission.status == SubmissionStatus.running)
-            .values(status=SubmissionStatus.queued)
+            .values(status=SubmissionStatus.queued, lease=None)
         )
         return result.rowcount

@@ -79,6 +79,7 @@ def reset_for_regrade(session: Session, submission: Submission) -> None:
     submission.score = None
     submission.max_score = None
     submission.grading_tries = 0
+    submission.lease = None  # a grading still running for the old version loses its result
     submission.started_at = None
     submission.finished_at = None
 
@@ -91,14 +92,22 @@ def regrade_submission(session: Session, user: User, submission_id: int) -> Subm
     return submission
 
 
-def regrade_assignment(session: Session, user: User, assignment_id: int) -> int:
+def regrade_assignment(session: Session, user: User, assignment_id: int) -> list[int]:
     _assignment, course = get_assignment(session, user, assignment_id)
     if not is_course_staff(session, user, course.id):
         raise Forbidden("Only instructors may regrade.", "再採点できるのは教員だけです。")
     found = SubmissionRepository(session).for_assignments([assignment_id])
     for submission in found:
         reset_for_regrade(session, submission)
-    return len(found)
+    return [submission.id for submission in found]
+
+
+def needs_gpu(session: Session, submission_id: int) -> bool:
+    """Whether this grading must go to a worker with a GPU."""
+    submission = SubmissionRepository(session).get(submission_id)
+    assignment = CourseRepository(session).assignment(submission.assignment_id)  # type: ignore[union-attr]
+    package = package_for(session, assignment.exercise_id, submission.exercise_version)  # type: ignore[union-attr]
+    return package.meta.limits.gpu == "required"
 
 
 def student_record(

@@ -1,7 +1,7 @@
 """The embedded grading worker: threads in the web process that grade queued submissions.
 
-A submission is claimed atomically (queued → running), graded outside any transaction, and its
-result stored in a second one. On start, gradings interrupted by a restart are queued again.
+The default for a single machine. With ``KADAI_QUEUE_BACKEND=celery`` the pool is not started and
+Celery workers (``kadai worker``) grade instead; ``grading.py`` is shared by both.
 """
 
 from __future__ import annotations
@@ -13,90 +13,13 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db import transaction
-from backend.exercises.service import package_for
-from backend.models._common import utcnow
-from backend.models.submission import SubmissionStatus
+from backend.submissions import grading
 from backend.submissions.repository import SubmissionRepository
-from grader.contract import GradingResult, Text
+from grader.contract import GradingResult
 from grader.engine import Grader
 from grader.exercise import ExercisePackage
 
 log = logging.getLogger("kadai.worker")
-GradeFunction = Callable[[ExercisePackage, str, str], GradingResult]
-
-
-def store_result(
-    sessions: sessionmaker[Session], submission_id: int, result: GradingResult
-) -> None:
-    with transaction(sessions) as session:
-        submission = SubmissionRepository(session).get(submission_id)
-        if submission is None or submission.status != SubmissionStatus.running:
-            return  # deleted, or already finished by another worker: never a second result
-        submission.result_json = result.to_json()
-        submission.score = result.score
-        submission.max_score = result.max_score
-        submission.status = (
-            SubmissionStatus.graded if result.status == "graded" else SubmissionStatus.error
-        )
-        submission.finished_at = utcnow()
-
-
-def graded_event(sessions: sessionmaker[Session], submission_id: int) -> dict | None:
-    """What the webhook tells the LMS about a finished grading."""
-    from backend.auth.repository import UserRepository
-    from backend.courses.repository import CourseRepository
-
-    with transaction(sessions) as session:
-        submission = SubmissionRepository(session).get(submission_id)
-        if submission is None or submission.status not in ("graded", "error"):
-            return None
-        assignment = CourseRepository(session).assignment(submission.assignment_id)
-        user = UserRepository(session).get(submission.user_id)
-        return {
-            "submission_id": submission.id,
-            "assignment_id": submission.assignment_id,
-            "course_id": assignment.course_id if assignment else None,
-            "exercise_id": assignment.exercise_id if assignment else None,
-            "exercise_version": submission.exercise_version,
-            "user_email": user.email if user else None,
-            "attempt": submission.attempt,
-            "status": submission.status,
-            "score": submission.score,
-            "max_score": submission.max_score,
-            "late": submission.late,
-        }
-
-
-def grade_one(sessions: sessionmaker[Session], grade: GradeFunction, submission_id: int) -> None:
-    with transaction(sessions) as session:
-        submission = SubmissionRepository(session).get(submission_id)
-        assert submission is not None
-        assignment_exercise = submission_exercise(session, submission.assignment_id)
-        package = package_for(session, assignment_exercise, submission.exercise_version)
-        code = submission.code
-    log.info("grading submission %s (%s)", submission_id, package.id)
-    try:
-        result = grade(package, code, f"submission-{submission_id}")
-    except Exception as exc:
-        log.exception("grading submission %s failed", submission_id)
-        result = GradingResult.failure(
-            status="error",
-            outcome="infrastructure",
-            max_score=package.meta.points,
-            message=Text(en=f"Grading failed: {exc}", ja=f"採点に失敗しました: {exc}"),
-        )
-    store_result(sessions, submission_id, result)
-    log.info(
-        "submission %s: %s %s/%s", submission_id, result.status, result.score, result.max_score
-    )
-
-
-def submission_exercise(session: Session, assignment_id: int) -> str:
-    from backend.courses.repository import CourseRepository
-
-    assignment = CourseRepository(session).assignment(assignment_id)
-    assert assignment is not None
-    return assignment.exercise_id
 
 
 class GradingWorkerPool:
@@ -106,16 +29,20 @@ class GradingWorkerPool:
         grader_factory: Callable[[], Grader],
         size: int,
         on_graded: Callable[[dict], None] | None = None,
+        max_tries: int = 3,
     ) -> None:
         self.sessions = sessions
-        self.on_graded = on_graded
         self.grader_factory = grader_factory
         self.size = size
+        self.on_graded = on_graded
+        self.max_tries = max_tries
         self.wake = threading.Event()
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        if self.size == 0:
+            return
         with transaction(self.sessions) as session:
             requeued = SubmissionRepository(session).requeue_interrupted()
         if requeued:
@@ -134,15 +61,15 @@ class GradingWorkerPool:
         for thread in self.threads:
             thread.join(timeout)
 
-    def claim_next(self) -> int | None:
+    def claim_next(self) -> tuple[int, str] | None:
         while True:
             with transaction(self.sessions) as session:
-                repository = SubmissionRepository(session)
-                candidate = repository.oldest_queued_id()
-                if candidate is None:
-                    return None
-                if repository.claim(candidate):
-                    return candidate
+                candidate = SubmissionRepository(session).oldest_queued_id()
+            if candidate is None:
+                return None
+            lease = grading.claim(self.sessions, candidate, take_over_running=False)
+            if lease:
+                return candidate, lease
 
     def _run(self) -> None:
         with self.grader_factory() as grader:
@@ -152,22 +79,26 @@ class GradingWorkerPool:
 
             while not self.stopping.is_set():
                 try:
-                    submission_id = self.claim_next()
+                    claimed = self.claim_next()
                 except Exception:
                     log.exception("claiming a submission failed")
-                    submission_id = None
-                if submission_id is None:
+                    claimed = None
+                if claimed is None:
                     self.wake.wait(timeout=2.0)
                     self.wake.clear()
                     continue
-                grade_one(self.sessions, grade, submission_id)
-                self._announce(submission_id)
+                submission_id, lease = claimed
+                if (
+                    grading.run(self.sessions, grade, submission_id, lease, self.max_tries)
+                    == "stored"
+                ):
+                    self._announce(submission_id)
 
     def _announce(self, submission_id: int) -> None:
         if self.on_graded is None:
             return
         try:
-            event = graded_event(self.sessions, submission_id)
+            event = grading.graded_event(self.sessions, submission_id)
             if event:
                 self.on_graded(event)
         except Exception:

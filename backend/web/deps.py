@@ -103,3 +103,11 @@ ReadUser = Annotated[User, Depends(token_user("read"))]
 SubmitUser = Annotated[User, Depends(token_user("submit"))]
 GradesUser = Annotated[User, Depends(token_user("grades"))]
 ManageUser = Annotated[User, Depends(token_user("manage"))]
+
+
+def dispatch(request: Request, session: Session, submission_ids: list[int]) -> None:
+    """Hand committed submissions to the grading queue (embedded pool or Celery)."""
+    from backend.submissions.service import needs_gpu
+
+    for submission_id in submission_ids:
+        request.app.state.queue.enqueue(submission_id, needs_gpu(session, submission_id))

@@ -13,7 +13,7 @@ from backend.errors import KadaiError, RateLimited
 from backend.exercises.service import package_for
 from backend.gradebook import service as gradebook
 from backend.submissions import service as submissions
-from backend.web.deps import CsrfChecked, CurrentUser, SessionDep, SettingsDep
+from backend.web.deps import CsrfChecked, CurrentUser, SessionDep, SettingsDep, dispatch
 from backend.web.i18n import LANGS, language
 from backend.web.templating import render
 
@@ -127,7 +127,7 @@ async def submit(
         session, user, assignment_id, code, settings.max_code_bytes
     )
     session.commit()  # queued and durable before we answer or wake a worker
-    request.app.state.grading.notify()
+    dispatch(request, session, [submission.id])
     url = f"/submissions/{submission.id}"
     if "json" in request.headers.get("accept", ""):
         return JSONResponse({"id": submission.id, "status": submission.status, "url": url}, 201)

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from backend.courses import service as courses
 from backend.gradebook.service import failure_rates
 from backend.submissions import service as submissions
-from backend.web.deps import CsrfChecked, CurrentUser, SessionDep
+from backend.web.deps import CsrfChecked, CurrentUser, SessionDep, dispatch
 from backend.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -20,7 +20,7 @@ def regrade_one(
 ) -> Response:
     submissions.regrade_submission(session, user, submission_id)
     session.commit()
-    request.app.state.grading.notify()
+    dispatch(request, session, [submission_id])
     return RedirectResponse(f"/submissions/{submission_id}", status_code=303)
 
 
@@ -28,9 +28,9 @@ def regrade_one(
 def regrade_all(
     request: Request, session: SessionDep, user: CurrentUser, assignment_id: int
 ) -> Response:
-    submissions.regrade_assignment(session, user, assignment_id)
+    regraded = submissions.regrade_assignment(session, user, assignment_id)
     session.commit()
-    request.app.state.grading.notify()
+    dispatch(request, session, regraded)
     return RedirectResponse(f"/assignments/{assignment_id}/stats", status_code=303)
 
 

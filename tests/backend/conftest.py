@@ -16,15 +16,27 @@ from backend.auth.service import issue_token
 from backend.bootstrap import DEMO_PASSWORD, prepare
 from backend.db import make_engine, make_session_factory, transaction
 from backend.settings import Settings
+from tests.services import create_database, postgres_server
 
 ADMIN_PASSWORD = "admin-password-123"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Every web test runs on both databases: SQLite (embedded) and PostgreSQL (scale-out)."""
+    url = None
+    if request.param == "postgresql":
+        url = create_database(request.getfixturevalue("postgres"))
     return Settings(
         environment="test",
         data_dir=tmp_path / "var",
+        database_url=url,
         secret_key="test-secret",
         admin_password=ADMIN_PASSWORD,
         worker_count=1,

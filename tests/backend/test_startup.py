@@ -19,8 +19,9 @@ from backend.settings import Settings
 from tests.backend.conftest import database
 
 
-def test_migrations_build_exactly_the_models_schema(tmp_path):
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+def test_migrations_build_exactly_the_models_schema(settings):
+    url = settings.sqlalchemy_url
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate(url)
     engine = make_engine(url)
     with engine.connect() as connection:

@@ -1,0 +1,72 @@
+"""Celery for scale-out grading: Redis broker, late acknowledgement, cpu and gpu queues.
+
+``kadai worker`` runs one. A worker that dies mid-grading has its job redelivered
+(``acks_late`` + ``reject_on_worker_lost``); the submission's lease makes that redelivery
+idempotent. The database, not the broker, is the record of what was accepted.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from backend.db import make_engine, make_session_factory
+from backend.queue import GRADE_TASK
+from backend.settings import Settings
+from backend.submissions import grading
+from backend.webhooks import deliver
+from grader.engine import Grader
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("kadai", broker=settings.broker_url)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="cpu",
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": max(300, int(settings.stuck_after_s))},
+        worker_hijack_root_logger=False,
+    )
+    state: dict = {}
+
+    @worker_process_init.connect(weak=False)
+    def _fresh_connections(**_kwargs: object) -> None:
+        # Each forked pool process opens its own database pool and Docker client.
+        state.clear()
+
+    def resources() -> tuple:
+        if not state:
+            engine = make_engine(settings.sqlalchemy_url)
+            state["sessions"] = make_session_factory(engine)
+            state["grader"] = Grader(settings.grader)
+        return state["sessions"], state["grader"]
+
+    @app.task(name=GRADE_TASK, acks_late=True, reject_on_worker_lost=True)
+    def grade_submission(submission_id: int) -> str:
+        sessions, grader = resources()
+        lease = grading.claim(sessions, submission_id, take_over_running=True)
+        if lease is None:
+            return "already-finished"
+        stored = grading.run(
+            sessions, grader.grade, submission_id, lease, settings.max_grading_tries
+        )
+        if stored == "retry":
+            app.send_task(
+                GRADE_TASK,
+                args=[submission_id],
+                countdown=5,
+                queue=grade_submission.request.delivery_info.get("routing_key", "cpu"),
+            )
+        elif stored == "stored" and settings.webhook_url:
+            event = grading.graded_event(sessions, submission_id)
+            if event:
+                deliver(settings.webhook_url, settings.webhook_secret, "submission.graded", event)
+        return stored
+
+    return app
+
+
+def worker_queues(settings: Settings) -> list[str]:
+    return ["cpu", "gpu"] if settings.worker_gpus > 0 else ["cpu"]

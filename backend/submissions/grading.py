@@ -1,0 +1,150 @@
+"""One grading, whoever runs it (embedded thread or Celery worker): claim, grade, store once.
+
+A claim takes a lease on the submission; only the lease holder's result is stored, so a job that
+is delivered twice (a worker died, a broker redelivered) never makes a second result. A grading
+that fails for infrastructure reasons goes back to the queue until ``max_tries`` is reached.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Literal
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend import metrics
+from backend.db import transaction
+from backend.exercises.service import package_for
+from backend.models import Submission
+from backend.models._common import utcnow
+from backend.models.submission import SubmissionStatus
+from backend.submissions.repository import SubmissionRepository
+from grader.contract import GradingResult, Text
+from grader.exercise import ExercisePackage
+
+log = logging.getLogger("kadai.grading")
+GradeFunction = Callable[[ExercisePackage, str, str], GradingResult]
+Stored = Literal["stored", "retry", "lost_lease"]
+
+
+def claim(
+    sessions: sessionmaker[Session], submission_id: int, take_over_running: bool
+) -> str | None:
+    """Lease the submission; a redelivered job may take over a grading whose worker died."""
+    lease = str(uuid.uuid4())
+    allowed = [SubmissionStatus.queued]
+    if take_over_running:
+        allowed.append(SubmissionStatus.running)
+    with transaction(sessions) as session:
+        result = session.execute(
+            update(Submission)
+            .where(Submission.id == submission_id, Submission.status.in_(allowed))
+            .values(
+                status=SubmissionStatus.running,
+                lease=lease,
+                started_at=utcnow(),
+                grading_tries=Submission.grading_tries + 1,
+            )
+        )
+    return lease if result.rowcount == 1 else None
+
+
+def store_result(
+    sessions: sessionmaker[Session],
+    submission_id: int,
+    lease: str,
+    result: GradingResult,
+    max_tries: int,
+) -> Stored:
+    with transaction(sessions) as session:
+        submission = SubmissionRepository(session).get(submission_id)
+        if submission is None or submission.lease != lease:
+            return "lost_lease"
+        retry = result.outcome == "infrastructure" and submission.grading_tries < max_tries
+        if retry:
+            submission.status = SubmissionStatus.queued
+            submission.lease = None
+            return "retry"
+        submission.result_json = result.to_json()
+        submission.score = result.score
+        submission.max_score = result.max_score
+        submission.status = (
+            SubmissionStatus.graded if result.status == "graded" else SubmissionStatus.error
+        )
+        submission.finished_at = utcnow()
+        submission.lease = None
+        return "stored"
+
+
+def run(
+    sessions: sessionmaker[Session],
+    grade: GradeFunction,
+    submission_id: int,
+    lease: str,
+    max_tries: int,
+) -> Stored:
+    with transaction(sessions) as session:
+        submission = SubmissionRepository(session).get(submission_id)
+        assert submission is not None
+        from backend.courses.repository import CourseRepository
+
+        assignment = CourseRepository(session).assignment(submission.assignment_id)
+        assert assignment is not None
+        package = package_for(session, assignment.exercise_id, submission.exercise_version)
+        code = submission.code
+    log.info("grading", extra={"submission_id": submission_id, "exercise": package.id})
+    began = time.monotonic()
+    try:
+        result = grade(package, code, f"submission-{submission_id}")
+    except Exception as exc:
+        log.exception("grading submission %s failed", submission_id)
+        result = GradingResult.failure(
+            status="error",
+            outcome="infrastructure",
+            max_score=package.meta.points,
+            message=Text(en=f"Grading failed: {exc}", ja=f"採点に失敗しました: {exc}"),
+        )
+    metrics.observe(package.id, result.status, result.outcome, time.monotonic() - began)
+    stored = store_result(sessions, submission_id, lease, result, max_tries)
+    log.info(
+        "graded",
+        extra={
+            "submission_id": submission_id,
+            "exercise": package.id,
+            "stored": stored,
+            "status": result.status,
+            "outcome": result.outcome,
+            "score": result.score,
+        },
+    )
+    return stored
+
+
+def graded_event(sessions: sessionmaker[Session], submission_id: int) -> dict | None:
+    """What the webhook tells the LMS about a finished grading."""
+    from backend.auth.repository import UserRepository
+    from backend.courses.repository import CourseRepository
+
+    with transaction(sessions) as session:
+        submission = SubmissionRepository(session).get(submission_id)
+        if submission is None or submission.status not in ("graded", "error"):
+            return None
+        assignment = CourseRepository(session).assignment(submission.assignment_id)
+        user = UserRepository(session).get(submission.user_id)
+        return {
+            "submission_id": submission.id,
+            "assignment_id": submission.assignment_id,
+            "course_id": assignment.course_id if assignment else None,
+            "exercise_id": assignment.exercise_id if assignment else None,
+            "exercise_version": submission.exercise_version,
+            "user_email": user.email if user else None,
+            "attempt": submission.attempt,
+            "status": submission.status,
+            "score": submission.score,
+            "max_score": submission.max_score,
+            "late": submission.late,
+        }
