@@ -89,3 +89,16 @@ class UserOut(BaseModel):
     email: str
     name: str
     role: str
+
+
+class CourseIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=200)
+    score_policy: str = "best"
+
+
+class AssignmentIn(BaseModel):
+    exercise_id: str
+    due_at: datetime | None = None
+    late_policy: str = "accept"
+    max_attempts: int | None = Field(default=None, ge=1)

@@ -8,7 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from backend.api.schemas import (
+    AssignmentIn,
     AssignmentOut,
+    CourseIn,
     CourseOut,
     EnrollmentIn,
     MemberOut,
@@ -58,29 +60,45 @@ def list_courses(session: SessionDep, user: ReadUser, limit: Limit = 50, offset:
     return page([CourseOut.model_validate(c, from_attributes=True) for c in found], limit, offset)
 
 
+@router.post("/courses", response_model=CourseOut, status_code=201)
+def create_course(session: SessionDep, user: ManageUser, body: CourseIn):
+    if user.role != "admin":
+        raise Forbidden("Administrators only.", "管理者のみが利用できます。")
+    course = courses.create_course(session, body.code, body.title, body.score_policy)
+    return CourseOut.model_validate(course, from_attributes=True)
+
+
+@router.post("/courses/{course_id}/assignments", response_model=AssignmentOut, status_code=201)
+def create_assignment(session: SessionDep, user: ManageUser, course_id: int, body: AssignmentIn):
+    course = courses.require_course_staff(session, user, course_id)
+    assignment = courses.add_assignment(
+        session, course, body.exercise_id, body.due_at, body.late_policy, body.max_attempts
+    )
+    return assignment_out(session, assignment)
+
+
 @router.get("/courses/{course_id}/assignments", response_model=Page[AssignmentOut])
 def list_assignments(
     session: SessionDep, user: ReadUser, course_id: int, limit: Limit = 50, offset: Offset = 0
 ):
     course = courses.get_course(session, user, course_id)
-    exercises = ExerciseRepository(session)
-    items = []
-    for assignment in CourseRepository(session).assignments(course.id):
-        exercise = exercises.get(assignment.exercise_id)
-        items.append(
-            AssignmentOut(
-                id=assignment.id,
-                course_id=course.id,
-                exercise_id=assignment.exercise_id,
-                title_en=exercise.title_en,
-                title_ja=exercise.title_ja,
-                points=exercise.points,  # type: ignore[union-attr]
-                due_at=assignment.due_at,
-                late_policy=assignment.late_policy,
-                max_attempts=assignment.max_attempts,
-            )
-        )
+    items = [assignment_out(session, a) for a in CourseRepository(session).assignments(course.id)]
     return page(items, limit, offset)
+
+
+def assignment_out(session, assignment) -> AssignmentOut:  # type: ignore[no-untyped-def]
+    exercise = ExerciseRepository(session).get(assignment.exercise_id)
+    return AssignmentOut(
+        id=assignment.id,
+        course_id=assignment.course_id,
+        exercise_id=assignment.exercise_id,
+        title_en=exercise.title_en,  # type: ignore[union-attr]
+        title_ja=exercise.title_ja,  # type: ignore[union-attr]
+        points=exercise.points,  # type: ignore[union-attr]
+        due_at=assignment.due_at,
+        late_policy=assignment.late_policy,
+        max_attempts=assignment.max_attempts,
+    )
 
 
 def submission_out(session, user, submission: Submission, staff: bool) -> SubmissionOut:  # type: ignore[no-untyped-def]
