@@ -1,5 +1,5 @@
 # Common tasks. `make up` installs what is missing and serves Kadai; `make test` runs what CI runs.
-.PHONY: up serve setup test test-fast lint format sandbox validate bench screenshots
+.PHONY: up serve setup test test-fast lint format sandbox validate bench load compose-up compose-down screenshots
 
 HOST ?= 0.0.0.0
 PORT ?= 8000
@@ -34,6 +34,15 @@ validate:
 
 bench:
 	.venv/bin/python bench/grade_latency.py
+
+load:
+	.venv/bin/python bench/load_test.py --students 100 --per-student 3 --pollers 100 --workers 2
+
+compose-up:
+	scripts/compose.sh up
+
+compose-down:
+	scripts/compose.sh down
 
 screenshots:
 	KADAI_UPDATE_SCREENSHOTS=1 .venv/bin/pytest tests/frontend -q

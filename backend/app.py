@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from backend import metrics
@@ -142,6 +143,16 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     @app.exception_handler(KadaiError)
     async def handle_kadai_error(request: Request, exc: KadaiError) -> Response:
         return error_response(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def handle_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if not wants_json(request):
+            return Response(str(exc.detail), status_code=exc.status_code)
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
+            exc.status_code, "http_error"
+        )
+        body = {"error": {"code": code, "message": str(exc.detail), "message_ja": str(exc.detail)}}
+        return JSONResponse(body, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def handle_validation(request: Request, exc: RequestValidationError) -> Response:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+# Stored as naive UTC; sent as RFC 3339 with the offset, as the schema's date-time promises.
+UtcDatetime = Annotated[
+    datetime, AfterValidator(lambda d: d.replace(tzinfo=UTC) if d.tzinfo is None else d)
+]
 
 Item = TypeVar("Item")
 
@@ -31,7 +36,7 @@ class AssignmentOut(BaseModel):
     title_en: str
     title_ja: str
     points: float
-    due_at: datetime | None
+    due_at: UtcDatetime | None
     late_policy: str
     max_attempts: int | None
 
@@ -48,8 +53,8 @@ class SubmissionOut(BaseModel):
     score: float | None
     max_score: float | None
     late: bool
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
     result: dict[str, Any] | None = Field(
         default=None, description="the grading result as the caller may see it"
     )

@@ -13,6 +13,7 @@ from backend.api.schemas import (
     CourseIn,
     CourseOut,
     EnrollmentIn,
+    ErrorOut,
     MemberOut,
     Page,
     SubmissionIn,
@@ -31,6 +32,7 @@ from backend.models import Submission
 from backend.submissions import service as submissions
 from backend.web.deps import (
     GradesUser,
+    Id,
     ManageUser,
     ReadUser,
     SessionDep,
@@ -39,7 +41,21 @@ from backend.web.deps import (
     dispatch,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["v1"])
+# Every failure has the same documented body: {"error": {"code", "message", "message_ja"}}.
+ERRORS = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in {
+        400: "Malformed request",
+        401: "Missing or invalid API token",
+        403: "Not allowed for this user or token scope",
+        404: "Not found",
+        409: "Conflict",
+        413: "Too large",
+        422: "Invalid input",
+        429: "Rate limited",
+    }.items()
+}
+router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERRORS)
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0)]
 
@@ -69,7 +85,7 @@ def create_course(session: SessionDep, user: ManageUser, body: CourseIn):
 
 
 @router.post("/courses/{course_id}/assignments", response_model=AssignmentOut, status_code=201)
-def create_assignment(session: SessionDep, user: ManageUser, course_id: int, body: AssignmentIn):
+def create_assignment(session: SessionDep, user: ManageUser, course_id: Id, body: AssignmentIn):
     course = courses.require_course_staff(session, user, course_id)
     assignment = courses.add_assignment(
         session, course, body.exercise_id, body.due_at, body.late_policy, body.max_attempts
@@ -79,7 +95,7 @@ def create_assignment(session: SessionDep, user: ManageUser, course_id: int, bod
 
 @router.get("/courses/{course_id}/assignments", response_model=Page[AssignmentOut])
 def list_assignments(
-    session: SessionDep, user: ReadUser, course_id: int, limit: Limit = 50, offset: Offset = 0
+    session: SessionDep, user: ReadUser, course_id: Id, limit: Limit = 50, offset: Offset = 0
 ):
     course = courses.get_course(session, user, course_id)
     items = [assignment_out(session, a) for a in CourseRepository(session).assignments(course.id)]
@@ -126,7 +142,7 @@ def create_submission(
     session: SessionDep,
     settings: SettingsDep,
     user: SubmitUser,
-    assignment_id: int,
+    assignment_id: Id,
     body: SubmissionIn,
 ):
     if not request.app.state.submit_limiter.allow(str(user.id)):
@@ -140,19 +156,19 @@ def create_submission(
 
 
 @router.get("/submissions/{submission_id}", response_model=SubmissionOut)
-def get_submission(session: SessionDep, user: ReadUser, submission_id: int):
+def get_submission(session: SessionDep, user: ReadUser, submission_id: Id):
     submission, staff = submissions.get_submission(session, user, submission_id)
     return submission_out(session, user, submission, staff)
 
 
 @router.get("/courses/{course_id}/gradebook")
-def get_gradebook(session: SessionDep, user: GradesUser, course_id: int) -> dict:
+def get_gradebook(session: SessionDep, user: GradesUser, course_id: Id) -> dict:
     course = courses.require_course_staff(session, user, course_id)
     return gradebook.to_json(gradebook.build(session, course))
 
 
 @router.get("/courses/{course_id}/gradebook.csv")
-def get_gradebook_csv(session: SessionDep, user: GradesUser, course_id: int) -> Response:
+def get_gradebook_csv(session: SessionDep, user: GradesUser, course_id: Id) -> Response:
     course = courses.require_course_staff(session, user, course_id)
     return Response(
         gradebook.to_csv(gradebook.build(session, course)), media_type="text/csv; charset=utf-8"
@@ -161,7 +177,7 @@ def get_gradebook_csv(session: SessionDep, user: GradesUser, course_id: int) -> 
 
 @router.get("/courses/{course_id}/enrollments", response_model=Page[MemberOut])
 def list_enrollments(
-    session: SessionDep, user: ManageUser, course_id: int, limit: Limit = 50, offset: Offset = 0
+    session: SessionDep, user: ManageUser, course_id: Id, limit: Limit = 50, offset: Offset = 0
 ):
     course = courses.require_course_staff(session, user, course_id)
     repository = CourseRepository(session)
@@ -174,7 +190,7 @@ def list_enrollments(
 
 
 @router.post("/courses/{course_id}/enrollments", response_model=MemberOut, status_code=201)
-def enroll(session: SessionDep, user: ManageUser, course_id: int, body: EnrollmentIn):
+def enroll(session: SessionDep, user: ManageUser, course_id: Id, body: EnrollmentIn):
     course = courses.require_course_staff(session, user, course_id)
     member = UserRepository(session).by_email(body.email)
     if member is None:

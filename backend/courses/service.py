@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -87,6 +87,8 @@ def add_assignment(
         raise Invalid(
             "late_policy must be accept or reject.", "late_policy は accept か reject です。"
         )
+    if due_at is not None and due_at.tzinfo is not None:
+        due_at = due_at.astimezone(UTC).replace(tzinfo=None)  # stored as naive UTC
     position = len(CourseRepository(session).assignments(course.id))
     assignment = Assignment(
         course_id=course.id,

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from backend.auth.repository import TokenRepository
 from backend.auth.service import SCOPES, issue_token, revoke_token
-from backend.web.deps import CsrfChecked, CurrentUser, SessionDep
+from backend.web.deps import CsrfChecked, CurrentUser, Id, SessionDep
 from backend.web.templating import render
 
 router = APIRouter(prefix="/account", include_in_schema=False)
@@ -46,6 +46,6 @@ def create_token(
 
 
 @router.post("/tokens/{token_id}/revoke", dependencies=[CsrfChecked])
-def revoke(session: SessionDep, user: CurrentUser, token_id: int) -> Response:
+def revoke(session: SessionDep, user: CurrentUser, token_id: Id) -> Response:
     revoke_token(session, user, token_id)
     return RedirectResponse("/account/tokens", status_code=303)

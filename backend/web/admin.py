@@ -18,7 +18,7 @@ from backend.errors import Invalid, NotFound, PayloadTooLarge
 from backend.exercises.repository import ExerciseRepository
 from backend.exercises.service import add_package
 from backend.exercises.upload import unpack
-from backend.web.deps import AdminUser, CsrfChecked, SessionDep, SettingsDep
+from backend.web.deps import AdminUser, CsrfChecked, Id, SessionDep, SettingsDep
 from backend.web.templating import render
 from grader.engine import Grader
 
@@ -132,7 +132,7 @@ def add_assignment(
 
 @router.post("/users/{user_id}/role", dependencies=[CsrfChecked])
 def change_role(
-    session: SessionDep, user: AdminUser, user_id: int, role: Annotated[str, Form()]
+    session: SessionDep, user: AdminUser, user_id: Id, role: Annotated[str, Form()]
 ) -> Response:
     set_role(session, user, user_id, role)
     return RedirectResponse("/admin", status_code=303)

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.orm import Session
 
 from backend.auth.repository import UserRepository
@@ -35,6 +35,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+# Row ids in URLs: bounded, so an absurd number is a 422, never a database overflow.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 

@@ -13,7 +13,7 @@ from backend.errors import KadaiError, RateLimited
 from backend.exercises.service import package_for
 from backend.gradebook import service as gradebook
 from backend.submissions import service as submissions
-from backend.web.deps import CsrfChecked, CurrentUser, SessionDep, SettingsDep, dispatch
+from backend.web.deps import CsrfChecked, CurrentUser, Id, SessionDep, SettingsDep, dispatch
 from backend.web.i18n import LANGS, language
 from backend.web.templating import render
 
@@ -74,7 +74,7 @@ def home(request: Request, session: SessionDep, user: CurrentUser) -> Response:
 
 @router.get("/courses/{course_id}")
 def course_page(
-    request: Request, session: SessionDep, user: CurrentUser, course_id: int
+    request: Request, session: SessionDep, user: CurrentUser, course_id: Id
 ) -> Response:
     course = courses.get_course(session, user, course_id)
     return render(
@@ -89,7 +89,7 @@ def course_page(
 
 @router.get("/assignments/{assignment_id}")
 def assignment_page(
-    request: Request, session: SessionDep, user: CurrentUser, assignment_id: int
+    request: Request, session: SessionDep, user: CurrentUser, assignment_id: Id
 ) -> Response:
     assignment, course = courses.get_assignment(session, user, assignment_id)
     package = package_for(session, assignment.exercise_id)
@@ -113,7 +113,7 @@ async def submit(
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
-    assignment_id: int,
+    assignment_id: Id,
 ) -> Response:
     if not request.app.state.submit_limiter.allow(str(user.id)):
         raise RateLimited(
@@ -136,7 +136,7 @@ async def submit(
 
 @router.get("/submissions/{submission_id}")
 def submission_page(
-    request: Request, session: SessionDep, user: CurrentUser, submission_id: int
+    request: Request, session: SessionDep, user: CurrentUser, submission_id: Id
 ) -> Response:
     submission, staff = submissions.get_submission(session, user, submission_id)
     assignment, course = courses.get_assignment(session, user, submission.assignment_id)
@@ -155,7 +155,7 @@ def submission_page(
 
 
 @router.get("/submissions/{submission_id}/status")
-def submission_status(session: SessionDep, user: CurrentUser, submission_id: int) -> Response:
+def submission_status(session: SessionDep, user: CurrentUser, submission_id: Id) -> Response:
     submission, _ = submissions.get_submission(session, user, submission_id)
     return JSONResponse(
         {
@@ -169,7 +169,7 @@ def submission_status(session: SessionDep, user: CurrentUser, submission_id: int
 
 @router.get("/courses/{course_id}/gradebook")
 def gradebook_page(
-    request: Request, session: SessionDep, user: CurrentUser, course_id: int
+    request: Request, session: SessionDep, user: CurrentUser, course_id: Id
 ) -> Response:
     course = courses.require_course_staff(session, user, course_id)
     book = gradebook.build(session, course, language(request))
@@ -177,7 +177,7 @@ def gradebook_page(
 
 
 @router.get("/courses/{course_id}/gradebook.csv")
-def gradebook_csv(session: SessionDep, user: CurrentUser, course_id: int) -> Response:
+def gradebook_csv(session: SessionDep, user: CurrentUser, course_id: Id) -> Response:
     course = courses.require_course_staff(session, user, course_id)
     body = gradebook.to_csv(gradebook.build(session, course))
     filename = f"gradebook-{course.code}.csv"

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from backend.courses import service as courses
 from backend.gradebook.service import failure_rates
 from backend.submissions import service as submissions
-from backend.web.deps import CsrfChecked, CurrentUser, SessionDep, dispatch
+from backend.web.deps import CsrfChecked, CurrentUser, Id, SessionDep, dispatch
 from backend.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -16,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/submissions/{submission_id}/regrade", dependencies=[CsrfChecked])
 def regrade_one(
-    request: Request, session: SessionDep, user: CurrentUser, submission_id: int
+    request: Request, session: SessionDep, user: CurrentUser, submission_id: Id
 ) -> Response:
     submissions.regrade_submission(session, user, submission_id)
     session.commit()
@@ -26,7 +26,7 @@ def regrade_one(
 
 @router.post("/assignments/{assignment_id}/regrade", dependencies=[CsrfChecked])
 def regrade_all(
-    request: Request, session: SessionDep, user: CurrentUser, assignment_id: int
+    request: Request, session: SessionDep, user: CurrentUser, assignment_id: Id
 ) -> Response:
     regraded = submissions.regrade_assignment(session, user, assignment_id)
     session.commit()
@@ -35,7 +35,7 @@ def regrade_all(
 
 
 @router.get("/assignments/{assignment_id}/stats")
-def stats(request: Request, session: SessionDep, user: CurrentUser, assignment_id: int) -> Response:
+def stats(request: Request, session: SessionDep, user: CurrentUser, assignment_id: Id) -> Response:
     assignment, course = courses.get_assignment(session, user, assignment_id)
     courses.require_course_staff(session, user, course.id)
     return render(
@@ -50,7 +50,7 @@ def stats(request: Request, session: SessionDep, user: CurrentUser, assignment_i
 
 @router.get("/courses/{course_id}/students/{student_id}")
 def student_page(
-    request: Request, session: SessionDep, user: CurrentUser, course_id: int, student_id: int
+    request: Request, session: SessionDep, user: CurrentUser, course_id: Id, student_id: Id
 ) -> Response:
     course = courses.require_course_staff(session, user, course_id)
     student, rows = submissions.student_record(session, course, student_id)

@@ -1,0 +1,60 @@
+"""Schemathesis (its CLI) against the served OpenAPI schema of a live server: no 5xx, and every
+response conforms to the schema."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from backend.app import create_app
+from backend.bootstrap import prepare
+from tests.backend.conftest import token_for
+from tests.services import free_port
+
+SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+pytestmark = pytest.mark.slow
+
+
+def test_api_conforms_to_its_schema(settings):
+    if settings.database_url:
+        pytest.skip("fuzzed once, on the embedded database")
+    prepare(settings, demo=True)
+    token = token_for(settings, "teacher@kadai.local", "read,submit,grades,manage")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        run = subprocess.run(
+            [
+                str(SCHEMATHESIS),
+                "run",
+                f"http://127.0.0.1:{port}/api/v1/openapi.json",
+                "--url",
+                f"http://127.0.0.1:{port}",
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "not_a_server_error,response_schema_conformance,status_code_conformance",
+                "--max-examples",
+                "40",
+                "--generation-deterministic",
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    assert run.returncode == 0, run.stdout[-6000:]

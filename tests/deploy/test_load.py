@@ -1,0 +1,25 @@
+"""A reduced load test (60 submissions from 20 students, 20 pollers, 2 Celery workers) in CI.
+
+The full one (300 from 100 students, 100 pollers) is `make load` / bench/load_test.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.load_test import run
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+
+
+def test_reduced_load_loses_nothing_duplicates_nothing_and_never_5xx(sandbox_grader):
+    report = run(students=20, per_student=3, pollers=20, workers=2)
+    print(report)
+    assert report["submitted"] == report["accepted"] == report["stored"] == 60
+    assert report["graded"] == 60 and report["errors"] == 0
+    assert (report["lost"], report["duplicated"], report["http_5xx"], report["http_4xx"]) == (
+        0,
+        0,
+        0,
+        0,
+    )
