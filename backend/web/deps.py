@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth.repository import UserRepository
 from backend.auth.service import user_for_token
+from backend.db import transaction
 from backend.errors import Forbidden, NotAuthenticated
 from backend.models import User
 from backend.models.user import Role
@@ -23,15 +24,8 @@ def get_settings(request: Request) -> Settings:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request: commit on success, roll back on any error."""
-    session = request.app.state.sessions()
-    try:
+    with transaction(request.app.state.sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
