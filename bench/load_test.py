@@ -11,6 +11,7 @@ submit-to-result time. Usage: python bench/load_test.py [--students 100 --per-st
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -55,6 +56,7 @@ class Stats:
     turnaround: list[float] = field(default_factory=list)
     errors_5xx: int = 0
     other_errors: list[str] = field(default_factory=list)
+    connection_errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def request(self, base: str, method: str, path: str, token: str, body=None):  # type: ignore[no-untyped-def]
@@ -71,11 +73,15 @@ class Stats:
         )
         began = time.perf_counter()
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
+            with urllib.request.urlopen(request, timeout=120) as response:
                 payload = response.read()
                 status = response.status
         except urllib.error.HTTPError as exc:
             payload, status = exc.read(), exc.code
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            with self.lock:
+                self.connection_errors.append(f"{method} {path}: {exc!r}")
+            return 0, b""
         elapsed = time.perf_counter() - began
         with self.lock:
             self.latencies.append(elapsed)
@@ -146,12 +152,13 @@ def run(students: int, per_student: int, pollers: int, workers: int) -> dict:
         }
         port = free_port()
         base = f"http://127.0.0.1:{port}"
+        api_log = open(os.environ.get("KADAI_LOAD_API_LOG", os.devnull), "w")  # noqa: SIM115
         processes = [
             subprocess.Popen(
                 [str(KADAI), "serve", "--port", str(port)],
                 env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=api_log,
+                stderr=api_log,
                 start_new_session=True,
             )
         ]
@@ -211,8 +218,12 @@ def load(base, tokens, teacher_token, assignments, per_student, pollers, setting
                     accepted[json.loads(payload)["id"]] = time.perf_counter()
             time.sleep(random.uniform(0.05, 0.5))
 
+    give_up = time.monotonic() + 1800
+
     def poller(index: int) -> None:
         while not (done_submitting.is_set() and len(finished) >= len(accepted)):
+            if time.monotonic() > give_up:
+                return
             if index % 5 == 0:
                 stats.request(base, "GET", "/api/v1/courses/1/gradebook", teacher_token)
             with stats.lock:
@@ -236,12 +247,13 @@ def load(base, tokens, teacher_token, assignments, per_student, pollers, setting
     with ThreadPoolExecutor(max_workers=len(tokens) + pollers) as pool:
         poll_futures = [pool.submit(poller, i) for i in range(pollers)]
         student_futures = [pool.submit(student, t, p) for t, p in zip(tokens, plans, strict=True)]
-        for future in student_futures:
-            future.result()
-        done_submitting.set()
-        deadline = time.monotonic() + 1800
+        try:
+            for future in student_futures:
+                future.result()
+        finally:
+            done_submitting.set()  # pollers must end even if a student thread failed
         for future in poll_futures:
-            future.result(timeout=max(1, deadline - time.monotonic()))
+            future.result()
     elapsed = time.perf_counter() - began
 
     engine = make_engine(settings.sqlalchemy_url)
@@ -264,6 +276,8 @@ def load(base, tokens, teacher_token, assignments, per_student, pollers, setting
         "duplicated": len(keys) - len(set(keys)),
         "http_5xx": stats.errors_5xx,
         "http_4xx": len(stats.other_errors),
+        "connection_errors": len(stats.connection_errors),
+        "first_errors": (stats.other_errors + stats.connection_errors)[:5],
         "seconds": round(elapsed, 1),
         "throughput_per_min": round(60 * len(finished) / elapsed, 1),
         "api_p50_ms": round(1000 * percentile(stats.latencies, 50), 1),
