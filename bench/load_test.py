@@ -152,7 +152,7 @@ def run(students: int, per_student: int, pollers: int, workers: int) -> dict:
         }
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        api_log = open(os.environ.get("KADAI_LOAD_API_LOG", os.devnull), "w")  # noqa: SIM115
+        api_log = open(os.environ.get("KADAI_LOAD_API_LOG", os.devnull), "w")
         processes = [
             subprocess.Popen(
                 [str(KADAI), "serve", "--port", str(port)],
