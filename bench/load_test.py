@@ -191,6 +191,7 @@ def run(students: int, per_student: int, pollers: int, workers: int) -> dict:
                     process.wait(20)
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
+            api_log.close()
 
 
 def load(base, tokens, teacher_token, assignments, per_student, pollers, settings) -> dict:  # type: ignore[no-untyped-def]
