@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend import metrics
 from backend.db import transaction
-from backend.exercises.service import package_for
 from backend.models import Submission
 from backend.models._common import utcnow
 from backend.models.submission import SubmissionStatus
 from backend.submissions.repository import SubmissionRepository
+from backend.submissions.service import graded_package
 from grader.contract import GradingResult, Text
 from grader.exercise import ExercisePackage
 
@@ -90,11 +90,7 @@ def run(
     with transaction(sessions) as session:
         submission = SubmissionRepository(session).get(submission_id)
         assert submission is not None
-        from backend.courses.repository import CourseRepository
-
-        assignment = CourseRepository(session).assignment(submission.assignment_id)
-        assert assignment is not None
-        package = package_for(session, assignment.exercise_id, submission.exercise_version)
+        package = graded_package(session, submission)
         code = submission.code
     log.info("grading", extra={"submission_id": submission_id, "exercise": package.id})
     began = time.monotonic()

@@ -16,6 +16,7 @@ from backend.models._common import utcnow
 from backend.models.submission import SubmissionStatus
 from backend.submissions.repository import SubmissionRepository
 from grader.contract import GradingResult
+from grader.exercise import ExercisePackage
 from grader.quiz import InvalidSubmission, parse_answers
 
 
@@ -102,12 +103,20 @@ def regrade_assignment(session: Session, user: User, assignment_id: int) -> list
     return [submission.id for submission in found]
 
 
+def graded_package(session: Session, submission: Submission) -> ExercisePackage:
+    """The exercise version this submission is (to be) graded against."""
+    assignment = CourseRepository(session).assignment(submission.assignment_id)
+    if assignment is None:
+        raise NotFound("No such assignment.", "課題が見つかりません。")
+    return package_for(session, assignment.exercise_id, submission.exercise_version)
+
+
 def needs_gpu(session: Session, submission_id: int) -> bool:
     """Whether this grading must go to a worker with a GPU."""
     submission = SubmissionRepository(session).get(submission_id)
-    assignment = CourseRepository(session).assignment(submission.assignment_id)  # type: ignore[union-attr]
-    package = package_for(session, assignment.exercise_id, submission.exercise_version)  # type: ignore[union-attr]
-    return package.meta.limits.gpu == "required"
+    if submission is None:
+        raise NotFound("No such submission.", "提出物が見つかりません。")
+    return graded_package(session, submission).meta.limits.gpu == "required"
 
 
 def student_record(
