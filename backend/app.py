@@ -27,6 +27,7 @@ from backend.submissions.sweep import Sweeper
 from backend.submissions.worker import GradingWorkerPool
 from backend.web.account import router as account_router
 from backend.web.admin import router as admin_router
+from backend.web.concurrency import ConcurrencyLimit
 from backend.web.i18n import language
 from backend.web.pages import router as pages_router
 from backend.web.staff import router as staff_router
@@ -139,6 +140,9 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    # Added last, so outermost: a request waits here before it takes any resource.
+    app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests)
 
     @app.exception_handler(KadaiError)
     async def handle_kadai_error(request: Request, exc: KadaiError) -> Response:

@@ -8,7 +8,7 @@ idempotent. The database, not the broker, is the record of what was accepted.
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_process_shutdown
 
 from backend.db import make_engine, make_session_factory
 from backend.queue import GRADE_TASK
@@ -35,6 +35,12 @@ def make_celery(settings: Settings) -> Celery:
     def _fresh_connections(**_kwargs: object) -> None:
         # Each forked pool process opens its own database pool and Docker client.
         state.clear()
+
+    @worker_process_shutdown.connect(weak=False)
+    def _close_grader(**_kwargs: object) -> None:
+        # Removes this process's warm sandboxes; a SIGKILLed process leaves them to the reaper.
+        if "grader" in state:
+            state["grader"].close()
 
     def resources() -> tuple:
         if not state:

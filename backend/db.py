@@ -22,15 +22,17 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# Above the request thread pool (40): a request waiting for a thread never holds the last
-# connection another request needs, which under load ended in pool timeouts (found by the load test).
-POOL_SIZE, MAX_OVERFLOW = 20, 40
+# Above the requests admitted at once (settings.max_concurrent_requests, at most 40): each holds
+# one connection, so none waits for another's (pool timeouts under load, found by the load test).
+POOL = {"pool_size": 20, "max_overflow": 40, "pool_timeout": 60}
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         # Worker threads share the file; WAL lets readers continue while a grading is stored.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -40,9 +42,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(
-        url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW, pool_timeout=60
-    )
+    return create_engine(url, pool_pre_ping=True, **POOL)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

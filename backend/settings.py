@@ -27,6 +27,13 @@ class Settings(BaseSettings):
         default=None, description="first admin's password; unset means one is generated and printed"
     )
     worker_count: int = Field(default=1, ge=0, le=64)
+    max_concurrent_requests: int = Field(
+        default=32,
+        ge=1,
+        le=40,
+        description="requests handled at once (the rest wait); at most the 40 threads of the "
+        "thread pool that runs sync endpoints",
+    )
     max_code_bytes: int = 256 * 1024
     max_upload_bytes: int = 16 * 1024 * 1024
     signin_attempts_per_minute: int = 10

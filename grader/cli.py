@@ -108,6 +108,23 @@ def command_build(args: argparse.Namespace, settings: GraderSettings) -> int:
     return EXIT_OK
 
 
+def command_reap(args: argparse.Namespace, settings: GraderSettings) -> int:
+    from grader.sandbox.docker_sandbox import SandboxUnavailable, docker_client
+    from grader.sandbox.reaper import reap_expired
+
+    try:
+        client = docker_client(settings)
+    except SandboxUnavailable as exc:
+        print(f"kadai: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        removed = reap_expired(client)
+    finally:
+        client.close()
+    print(f"removed {len(removed)} orphaned sandbox container(s)", *removed)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="kadai", description="Kadai: graded deep-learning exercises"
@@ -130,14 +147,16 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("-v", "--verbose", action="store_true")
     validate.set_defaults(handler=command_validate)
 
-    sandbox = commands.add_parser("sandbox", help="the sandbox image").add_subparsers(
-        dest="action", required=True
-    )
+    sandbox = commands.add_parser(
+        "sandbox", help="the sandbox image and containers"
+    ).add_subparsers(dest="action", required=True)
     build = sandbox.add_parser("build", help="build the sandbox image (offline-capable)")
     build.add_argument("--variant", choices=["cpu", "cuda"])
     build.add_argument("--base", choices=["auto", "registry", "debootstrap"])
     build.add_argument("--force", action="store_true")
     build.set_defaults(handler=command_build)
+    reap = sandbox.add_parser("reap", help="remove sandboxes orphaned by a killed worker")
+    reap.set_defaults(handler=command_reap)
     return root
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.models import ApiToken, User
@@ -37,6 +39,17 @@ class TokenRepository:
     def for_user(self, user_id: int) -> list[ApiToken]:
         query = select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)
         return list(self.session.scalars(query))
+
+    def record_use(self, token_id: int, now: datetime, not_since: datetime) -> None:
+        """Sets last_used_at unless another request already did after ``not_since``."""
+        self.session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < not_since),
+            )
+            .values(last_used_at=now)
+        )
 
     def add(self, token: ApiToken) -> ApiToken:
         self.session.add(token)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.courses.repository import CourseRepository
 from backend.courses.service import get_assignment, is_course_staff
-from backend.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
+from backend.errors import Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge
 from backend.exercises.service import package_for
 from backend.models import Assignment, Course, Submission, User
 from backend.models._common import utcnow
@@ -18,6 +19,8 @@ from backend.submissions.repository import SubmissionRepository
 from grader.contract import GradingResult
 from grader.exercise import ExercisePackage
 from grader.quiz import InvalidSubmission, parse_answers
+
+ATTEMPT_NUMBER_TRIES = 5
 
 
 def create_submission(
@@ -36,18 +39,20 @@ def create_submission(
             parse_answers(code, len(package.questions))
         except InvalidSubmission as exc:
             raise Invalid(exc.text.en, exc.text.ja) from None
-    repository = SubmissionRepository(session)
-    attempt = repository.next_attempt(user.id, assignment.id)
-    if assignment.max_attempts is not None and attempt > assignment.max_attempts:
-        raise Forbidden(
-            f"All {assignment.max_attempts} attempts are used.",
-            f"提出回数の上限({assignment.max_attempts} 回)に達しています。",
-        )
     late = assignment.due_at is not None and utcnow() > assignment.due_at
     if late and assignment.late_policy == "reject":
         raise Forbidden("The due date has passed.", "締め切りを過ぎています。")
-    return repository.add(
-        Submission(
+    repository = SubmissionRepository(session)
+    # Two submissions of one student at once (two tabs, an LMS retry) compute the same next
+    # attempt; the unique key refuses the second, which then takes the following number.
+    for _ in range(ATTEMPT_NUMBER_TRIES):
+        attempt = repository.next_attempt(user.id, assignment.id)
+        if assignment.max_attempts is not None and attempt > assignment.max_attempts:
+            raise Forbidden(
+                f"All {assignment.max_attempts} attempts are used.",
+                f"提出回数の上限({assignment.max_attempts} 回)に達しています。",
+            )
+        submission = Submission(
             assignment_id=assignment.id,
             user_id=user.id,
             attempt=attempt,
@@ -56,6 +61,14 @@ def create_submission(
             exercise_version=package.version,
             late=late,
         )
+        try:
+            with session.begin_nested():
+                return repository.add(submission)
+        except IntegrityError:
+            continue
+    raise Conflict(
+        "Too many submissions at the same moment; send it again.",
+        "同時に多数の提出がありました。もう一度提出してください。",
     )
 
 

@@ -90,7 +90,11 @@ def token_user(scope: str):  # type: ignore[no-untyped-def]
             raise NotAuthenticated(
                 "Send Authorization: Bearer <token>.", "API トークンが必要です。"
             )
-        return user_for_token(session, authorization.split(None, 1)[1].strip(), scope)
+        user = user_for_token(session, authorization.split(None, 1)[1].strip(), scope)
+        # Ends the short transaction that may have recorded the token's use, so the request's
+        # own work never holds that row's lock.
+        session.commit()
+        return user
 
     return dependency
 

@@ -8,6 +8,7 @@ Every way a container can fail ends as a ``GradingResult``, never as an exceptio
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -15,10 +16,16 @@ from typing import Any
 
 from grader.contract import GradingJob, GradingResult, Limits, Text
 from grader.harness.supervisor import JOB_HEADER, RESULT_BEGIN, RESULT_END
+from grader.sandbox.reaper import reap_expired
 from grader.sandbox.spec import GpuUnavailable, container_spec
 from grader.settings import GraderSettings
 
 HARD_LIMIT_GRACE_S = 45.0
+# Between the host-side hard kill and a sandbox counting as orphaned: Docker's own slowness.
+ORPHAN_MARGIN_S = 60.0
+REAP_INTERVAL_S = 60.0
+
+log = logging.getLogger(__name__)
 
 
 class SandboxUnavailable(Exception):
@@ -35,6 +42,11 @@ def infrastructure_error(message: Text, job: GradingJob, max_score: float) -> Gr
         exercise_id=job.exercise_id,
         exercise_version=job.exercise_version,
     )
+
+
+def unavailable_error(exc: Exception, job: GradingJob, max_score: float) -> GradingResult:
+    """No sandbox could be started (no daemon, no image, no GPU): an error that says what to fix."""
+    return infrastructure_error(Text(en=str(exc), ja=f"採点環境のエラー: {exc}"), job, max_score)
 
 
 def docker_client(settings: GraderSettings) -> Any:
@@ -209,11 +221,12 @@ def no_result(
 
 
 class DockerSandboxFactory:
-    """Starts hardened sandbox containers for a given profile."""
+    """Starts hardened sandbox containers for a given profile, and reaps orphaned ones."""
 
     def __init__(self, settings: GraderSettings, client: Any | None = None) -> None:
         self.settings = settings
         self._client = client
+        self._next_reap = 0.0
 
     @property
     def client(self) -> Any:
@@ -226,15 +239,41 @@ class DockerSandboxFactory:
             self._client.close()
             self._client = None
 
-    def start(self, profile: SandboxProfile) -> StartedSandbox:
+    def reap_orphans(self) -> list[str]:
+        """Removes sandboxes left running by a killed worker; never fails a grading."""
         import docker.errors
 
+        self._next_reap = time.monotonic() + REAP_INTERVAL_S
+        try:
+            removed = reap_expired(self.client)
+        except (docker.errors.DockerException, SandboxUnavailable) as exc:
+            log.warning("could not reap orphaned sandboxes: %s", exc)
+            return []
+        if removed:
+            log.warning("removed %d orphaned sandbox container(s): %s", len(removed), removed)
+        return removed
+
+    def start(self, profile: SandboxProfile, idle_allowance_s: float = 0.0) -> StartedSandbox:
+        """A running sandbox; it must be given its job within ``idle_allowance_s`` (plus a margin),
+        or other workers' reapers will take it for an orphan."""
+        import docker.errors
+
+        if time.monotonic() >= self._next_reap:
+            self.reap_orphans()
+        lifetime = (
+            idle_allowance_s
+            + self.settings.startup_allowance_s
+            + profile.limits.time_s
+            + HARD_LIMIT_GRACE_S
+            + ORPHAN_MARGIN_S
+        )
         spec = container_spec(
             profile.image,
             profile.limits,
             profile.frameworks,
             gpu_available=self.settings.gpu_available,
             gpu_device_ids=self.settings.gpu_device_ids,
+            expires_at=time.time() + lifetime,
         )
         image = spec.pop("image")
         try:
@@ -259,7 +298,5 @@ class DockerSandboxFactory:
         try:
             sandbox = self.start(SandboxProfile(image, job.limits, job.frameworks))
         except (SandboxUnavailable, GpuUnavailable) as exc:
-            return infrastructure_error(
-                Text(en=str(exc), ja=f"採点環境のエラー: {exc}"), job, max_score
-            )
+            return unavailable_error(exc, job, max_score)
         return sandbox.run(job, max_score, self.settings.startup_allowance_s)

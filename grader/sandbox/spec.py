@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.contract import Limits
+from grader.sandbox.reaper import expiry_labels
 
 STUDENT_UID = 2000
 GRADER_UID = 2001
@@ -36,7 +37,9 @@ def container_spec(
     *,
     gpu_available: bool = False,
     gpu_device_ids: list[str] | None = None,
+    expires_at: float = 0.0,
 ) -> dict[str, Any]:
+    """``expires_at``: epoch seconds after which a reaper may remove the container as orphaned."""
     from docker.types import DeviceRequest, Ulimit
 
     memory = f"{limits.memory_mb}m"
@@ -75,7 +78,7 @@ def container_spec(
             "KADAI_STUDENT_DIR": STUDENT_DIR,
             "KADAI_GRADER_DIR": GRADER_DIR,
         },
-        "labels": {"kadai.role": "sandbox"},
+        "labels": expiry_labels(expires_at),
         "log_config": {"type": "json-file", "config": {"max-size": "8m"}},
     }
     if wants_gpu(limits, gpu_available):

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from backend.app import create_app
 from backend.bootstrap import prepare
 from tests.backend.conftest import token_for
-from tests.services import free_port
+from tests.services import live_server
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 pytestmark = pytest.mark.slow
@@ -26,20 +23,14 @@ def test_api_conforms_to_its_schema(settings):
         pytest.skip("fuzzed once, on the embedded database")
     prepare(settings, demo=True)
     token = token_for(settings, "teacher@kadai.local", "read,submit,grades,manage")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
+    with live_server(create_app(settings)) as base:
         run = subprocess.run(
             [
                 str(SCHEMATHESIS),
                 "run",
-                f"http://127.0.0.1:{port}/api/v1/openapi.json",
+                f"{base}/api/v1/openapi.json",
                 "--url",
-                f"http://127.0.0.1:{port}",
+                base,
                 "-H",
                 f"Authorization: Bearer {token}",
                 "--checks",
@@ -54,7 +45,4 @@ def test_api_conforms_to_its_schema(settings):
             timeout=600,
             check=False,
         )
-    finally:
-        server.should_exit = True
-        thread.join(10)
     assert run.returncode == 0, run.stdout[-6000:]

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
 def test_reduced_load_loses_nothing_duplicates_nothing_and_never_5xx(sandbox_grader):
-    report = run(students=20, per_student=3, pollers=20, workers=2)
+    report = run(students=20, per_student=3, pollers=20, workers=2, deadline_s=1200)
     print(report)
     assert report["submitted"] == report["accepted"] == report["stored"] == 60
     assert report["graded"] == 60 and report["errors"] == 0

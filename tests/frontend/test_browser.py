@@ -6,29 +6,20 @@ Set KADAI_UPDATE_SCREENSHOTS=1 to refresh the screenshots in docs/screenshots.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from backend.app import create_app
 from backend.bootstrap import DEMO_PASSWORD, prepare
 from backend.settings import Settings
 from grader.settings import PROJECT_ROOT
+from tests.services import live_server
 
 pytestmark = [pytest.mark.docker, pytest.mark.browser, pytest.mark.slow]
 SHOTS = PROJECT_ROOT / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -41,18 +32,8 @@ def server(tmp_path: Path, sandbox_grader) -> Iterator[str]:
         worker_count=1,
     )
     prepare(settings, demo=True)
-    port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert instance.started
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(10)
+    with live_server(create_app(settings)) as base:
+        yield base
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import pytest
 
 from grader.contract import Limits
+from grader.sandbox.reaper import EXPIRES_LABEL
 from grader.sandbox.spec import GpuUnavailable, container_spec
 
 
@@ -42,3 +43,8 @@ def test_gpu_is_requested_only_when_wanted_and_present():
 def test_a_required_gpu_on_a_cpu_host_is_refused():
     with pytest.raises(GpuUnavailable):
         container_spec("img", Limits(gpu="required"), (), gpu_available=False)
+
+
+def test_every_sandbox_says_when_it_becomes_an_orphan():
+    spec = container_spec("img", Limits(), (), expires_at=1_800_000_000.2)
+    assert spec["labels"] == {"kadai.role": "sandbox", EXPIRES_LABEL: "1800000001"}

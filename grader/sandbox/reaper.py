@@ -1,0 +1,57 @@
+"""Removing sandbox containers that outlived their owner (a worker killed mid-grading).
+
+A grading worker removes its own sandbox when the job ends. A worker that is SIGKILLed, or whose
+host loses power, cannot: its container keeps running, holding memory and CPU. Every sandbox
+carries a label with the wall-clock time after which no owner can still be waiting for it (start
++ start-up allowance + time limit + grace); any container past that time is an orphan, whoever
+started it, so any worker on the same Docker host may remove it.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+ROLE_LABEL = "kadai.role"
+ROLE_SANDBOX = "sandbox"
+EXPIRES_LABEL = "kadai.expires-at"
+# A container from before the expiry label (or with a damaged one) is given this long from creation.
+UNLABELLED_LIFETIME_S = 3600.0
+
+
+def expiry_labels(expires_at: float) -> dict[str, str]:
+    return {ROLE_LABEL: ROLE_SANDBOX, EXPIRES_LABEL: str(int(expires_at) + 1)}
+
+
+def expires_at(container: Any) -> float:
+    """When this sandbox's owner has certainly stopped waiting for it (epoch seconds)."""
+    label = (container.labels or {}).get(EXPIRES_LABEL, "")
+    try:
+        return float(label)
+    except ValueError:
+        created = container.attrs.get("Created", "")
+        try:
+            # Docker gives nanoseconds and a Z; fromisoformat wants at most microseconds.
+            stamp = datetime.fromisoformat(created[:26].rstrip("Z") + "+00:00")
+        except ValueError:
+            return 0.0
+        return stamp.timestamp() + UNLABELLED_LIFETIME_S
+
+
+def reap_expired(client: Any, now: float | None = None) -> list[str]:
+    """Removes every expired sandbox container on this Docker host; returns their short ids."""
+    import docker.errors
+
+    now = time.time() if now is None else now
+    removed = []
+    containers = client.containers.list(all=True, filters={"label": f"{ROLE_LABEL}={ROLE_SANDBOX}"})
+    for container in containers:
+        if expires_at(container) > now:
+            continue
+        try:
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            continue  # its owner, or another reaper, got there first
+        removed.append(container.short_id)
+    return removed

@@ -1,0 +1,88 @@
+"""Sandboxes orphaned by a killed worker are removed once their owner can no longer be waiting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from grader.cli import main
+from grader.contract import Limits
+from grader.sandbox.docker_sandbox import (
+    DockerSandboxFactory,
+    SandboxProfile,
+    docker_client,
+)
+from grader.sandbox.image import image_tag
+from grader.sandbox.reaper import EXPIRES_LABEL, expires_at, expiry_labels, reap_expired
+from grader.settings import GraderSettings
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def docker(sandbox_grader, grader_settings: GraderSettings) -> Iterator[Any]:
+    client = docker_client(grader_settings)
+    made: list[Any] = []
+
+    def create(labels: dict[str, str]) -> Any:
+        # Created, not started: the reaper must also find sandboxes that never ran.
+        container = client.containers.create(
+            image_tag(grader_settings), ["sleep", "300"], labels=labels, network_mode="none"
+        )
+        made.append(container)
+        return container
+
+    client.create_sandbox_like = create
+    yield client
+    for container in made:
+        try:
+            container.remove(force=True)
+        except Exception:  # noqa: BLE001 - removed by the reaper under test, as intended
+            pass
+    client.close()
+
+
+def alive(client: Any, container: Any) -> bool:
+    return any(c.id == container.id for c in client.containers.list(all=True))
+
+
+def test_only_expired_sandboxes_are_removed(docker):
+    now = time.time()
+    orphan = docker.create_sandbox_like(expiry_labels(now - 5))
+    busy = docker.create_sandbox_like(expiry_labels(now + 600))
+    unlabelled_new = docker.create_sandbox_like({"kadai.role": "sandbox"})
+    stranger = docker.create_sandbox_like({EXPIRES_LABEL: str(int(now - 5))})
+
+    removed = reap_expired(docker, now=now)
+
+    assert orphan.short_id in removed and not alive(docker, orphan)
+    assert alive(docker, busy) and alive(docker, unlabelled_new) and alive(docker, stranger)
+    # A sandbox from before the label existed is given an hour from its creation.
+    unlabelled_new.reload()
+    assert now + 3500 < expires_at(unlabelled_new) < now + 3700
+
+
+def test_a_worker_reaps_before_starting_a_sandbox_and_labels_its_own(docker, grader_settings):
+    orphan = docker.create_sandbox_like(expiry_labels(time.time() - 1))
+    factory = DockerSandboxFactory(grader_settings, client=docker)
+    profile = SandboxProfile(image_tag(grader_settings), Limits(time_s=10), ())
+    sandbox = factory.start(profile)
+    try:
+        assert not alive(docker, orphan)
+        own_expiry = float(sandbox.container.labels[EXPIRES_LABEL])
+        # Start-up allowance + time limit + the host's hard-kill grace + margin, from now.
+        assert time.time() + 10 + grader_settings.startup_allowance_s < own_expiry
+        assert own_expiry < time.time() + 10 + grader_settings.startup_allowance_s + 200
+        assert reap_expired(docker) == []  # a running grading is never an orphan
+    finally:
+        sandbox.discard()
+
+
+def test_reap_command_reports_what_it_removed(docker, capsys):
+    orphan = docker.create_sandbox_like(expiry_labels(time.time() - 1))
+    assert main(["sandbox", "reap"]) == 0
+    assert orphan.short_id in capsys.readouterr().out
+    assert not alive(docker, orphan)
