@@ -53,8 +53,9 @@ def command_grade(args: argparse.Namespace, settings: GraderSettings) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"kadai: cannot read {args.file}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    one_shot = settings.model_copy(update={"warm_sandboxes": False})  # nothing to wait for
     try:
-        with Grader(settings) as grader:
+        with Grader(one_shot) as grader:
             result = grader.grade(package, source)
     except InvalidSubmission as exc:
         print(f"kadai: {getattr(exc.text, args.lang)}", file=sys.stderr)

@@ -13,6 +13,7 @@ from grader.exercise import ExercisePackage
 from grader.quiz import InvalidSubmission, grade_quiz
 from grader.sandbox.docker_sandbox import DockerSandboxFactory
 from grader.sandbox.image import image_tag
+from grader.sandbox.pool import WarmSandboxPool
 from grader.settings import GraderSettings
 
 MAX_SUBMISSION_BYTES = 256 * 1024
@@ -49,12 +50,20 @@ def check_size(source: str) -> None:
         )
 
 
+def sandbox_runner(settings: GraderSettings) -> SandboxRunner:
+    factory = DockerSandboxFactory(settings)
+    if settings.warm_sandboxes:
+        return WarmSandboxPool(factory, settings.warm_max_idle_s)
+    return factory
+
+
 class Grader:
-    """Grades submissions: quizzes in process, code in a fresh sandbox container."""
+    """Grades submissions: quizzes in process, code in a fresh sandbox container (each used once;
+    with ``warm_sandboxes``, started before its job arrives)."""
 
     def __init__(self, settings: GraderSettings, sandbox: SandboxRunner | None = None) -> None:
         self.settings = settings
-        self.sandbox = sandbox or DockerSandboxFactory(settings)
+        self.sandbox = sandbox or sandbox_runner(settings)
 
     def close(self) -> None:
         self.sandbox.close()

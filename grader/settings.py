@@ -33,6 +33,13 @@ class GraderSettings(BaseSettings):
     cache_dir: Path = Path.home() / ".cache" / "kadai"
     gpu_available: bool = Field(default=False, description="this host can give containers GPUs")
     gpu_device_ids: list[str] = Field(default_factory=list)
+    warm_sandboxes: bool = Field(
+        default=True,
+        description="keep one started sandbox ready per exercise profile: memory for latency",
+    )
+    warm_max_idle_s: float = Field(
+        default=600.0, gt=0, description="a ready sandbox unused this long is replaced"
+    )
     startup_allowance_s: float = Field(
         default=90.0, description="time a cold sandbox may take to import its frameworks"
     )

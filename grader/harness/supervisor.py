@@ -17,84 +17,16 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from grader.contract import GradingJob, GradingResult, TestResult, Text
+from grader.harness.environment import Capture, SandboxConfig, child_env
 from grader.harness.protocol import Channel, PeerGone
 
 RESULT_BEGIN = "KADAI-RESULT"
 RESULT_END = "KADAI-END"
 JOB_HEADER = "KADAI-JOB"
 GRACE_S = 20.0
-
-
-@dataclass
-class Capture:
-    """The first ``limit`` bytes of a stream, and how many came in total."""
-
-    limit: int
-    data: bytearray = field(default_factory=bytearray)
-    total: int = 0
-
-    def add(self, chunk: bytes) -> None:
-        self.total += len(chunk)
-        room = self.limit - len(self.data)
-        if room > 0:
-            self.data.extend(chunk[:room])
-
-    @property
-    def truncated(self) -> bool:
-        return self.total > self.limit
-
-    def text(self) -> str:
-        note = f"\n[… {self.total - self.limit} more bytes not kept]" if self.truncated else ""
-        return self.data.decode("utf-8", errors="replace") + note
-
-
-@dataclass(frozen=True)
-class SandboxConfig:
-    student_uid: int
-    grader_uid: int
-    student_dir: str
-    grader_dir: str
-    preload: tuple[str, ...]
-    output_bytes: int
-    threads: int
-
-    @classmethod
-    def from_env(cls, env: dict[str, str]) -> SandboxConfig:
-        return cls(
-            student_uid=int(env.get("KADAI_STUDENT_UID", "2000")),
-            grader_uid=int(env.get("KADAI_GRADER_UID", "2001")),
-            student_dir=env.get("KADAI_STUDENT_DIR", "/sandbox/student"),
-            grader_dir=env.get("KADAI_GRADER_DIR", "/sandbox/grader"),
-            preload=tuple(f for f in env.get("KADAI_PRELOAD", "").split(",") if f),
-            output_bytes=int(env.get("KADAI_OUTPUT_BYTES", "65536")),
-            threads=max(1, int(env.get("KADAI_THREADS", "1"))),
-        )
-
-
-def child_env(config: SandboxConfig, home: str, extra: dict[str, str]) -> dict[str, str]:
-    """A fresh environment: nothing of the container's own variables reaches either child."""
-    threads = str(config.threads)
-    return {
-        "PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": home,
-        "TMPDIR": home,
-        "LANG": "C.UTF-8",
-        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONHASHSEED": "0",
-        "OMP_NUM_THREADS": threads,
-        "MKL_NUM_THREADS": threads,
-        "TF_NUM_INTRAOP_THREADS": threads,
-        "TF_NUM_INTEROP_THREADS": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "TF_ENABLE_ONEDNN_OPTS": "0",
-        "MPLCONFIGDIR": home,
-        **extra,
-    }
 
 
 class Supervisor:
