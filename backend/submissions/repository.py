@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from backend.models import Submission
+from backend.models import Submission, User
 from backend.models.submission import SubmissionStatus
 
 
@@ -33,6 +33,13 @@ class SubmissionRepository:
             .order_by(Submission.id)
         )
         return list(self.session.scalars(query))
+
+    def lock_submitter(self, user_id: int) -> None:
+        """Holds the user's row until commit, so their submissions are numbered one at a time.
+
+        A no-op on SQLite, which has no row locks (its writers take turns on the whole file).
+        """
+        self.session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
     def next_attempt(self, user_id: int, assignment_id: int) -> int:
         query = select(func.max(Submission.attempt)).where(
