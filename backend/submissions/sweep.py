@@ -32,7 +32,8 @@ def sweep(sessions: sessionmaker[Session], stuck_after_s: float, max_tries: int)
     cutoff = utcnow() - timedelta(seconds=stuck_after_s)
     with transaction(sessions) as session:
         stuck = session.scalars(
-            select(Submission).where(
+            select(Submission)
+            .where(
                 or_(
                     (Submission.status == SubmissionStatus.running)
                     & (Submission.started_at < cutoff),
@@ -41,6 +42,8 @@ def sweep(sessions: sessionmaker[Session], stuck_after_s: float, max_tries: int)
                     & ((Submission.started_at.is_(None)) | (Submission.started_at < cutoff)),
                 )
             )
+            # Every API process sweeps; rows another sweep is handling right now are its own.
+            .with_for_update(skip_locked=True)
         ).all()
         for submission in stuck:
             submission.lease = None
