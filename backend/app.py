@@ -32,7 +32,7 @@ from backend.web.i18n import language
 from backend.web.pages import router as pages_router
 from backend.web.staff import router as staff_router
 from backend.web.templating import FRONTEND, make_templates, render
-from backend.webhooks import deliver
+from backend.webhooks import graded_notifier
 from grader.engine import Grader
 
 
@@ -70,19 +70,12 @@ def readiness(settings: Settings, sessions) -> dict[str, str]:  # type: ignore[n
 def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None = None) -> FastAPI:
     engine = make_engine(settings.sqlalchemy_url)
     sessions = make_session_factory(engine)
-    on_graded = None
-    if settings.webhook_url:
-        url, secret = settings.webhook_url, settings.webhook_secret
-
-        def on_graded(event: dict) -> None:
-            deliver(url, secret, "submission.graded", event)
-
     embedded = settings.queue_backend == "embedded"
     pool = GradingWorkerPool(
         sessions,
         grader_factory or (lambda: Grader(settings.grader)),
         settings.worker_count if embedded else 0,
-        on_graded,
+        graded_notifier(settings.webhook_url, settings.webhook_secret),
         settings.max_grading_tries,
     )
     queue: GradingQueue = EmbeddedQueue(pool) if embedded else CeleryQueue(make_celery(settings))

@@ -14,7 +14,7 @@ from backend.db import make_engine, make_session_factory
 from backend.queue import GRADE_TASK
 from backend.settings import Settings
 from backend.submissions import grading
-from backend.webhooks import deliver
+from backend.webhooks import graded_notifier
 from grader.engine import Grader
 
 
@@ -30,6 +30,7 @@ def make_celery(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
     )
     state: dict = {}
+    notify = graded_notifier(settings.webhook_url, settings.webhook_secret)
 
     @worker_process_init.connect(weak=False)
     def _fresh_connections(**_kwargs: object) -> None:
@@ -65,10 +66,8 @@ def make_celery(settings: Settings) -> Celery:
                 countdown=5,
                 queue=grade_submission.request.delivery_info.get("routing_key", "cpu"),
             )
-        elif stored == "stored" and settings.webhook_url:
-            event = grading.graded_event(sessions, submission_id)
-            if event:
-                deliver(settings.webhook_url, settings.webhook_secret, "submission.graded", event)
+        elif stored == "stored":
+            grading.announce(sessions, submission_id, notify)
         return stored
 
     return app

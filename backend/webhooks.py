@@ -9,6 +9,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger("kadai.webhooks")
@@ -37,3 +38,14 @@ def deliver(url: str, secret: str, event: str, payload: dict[str, Any], tries: i
             log.warning("webhook %s attempt %d failed: %s", url, attempt + 1, exc)
         time.sleep(0.5 * 2**attempt)
     return False
+
+
+def graded_notifier(url: str | None, secret: str) -> Callable[[dict], None] | None:
+    """What to call with each graded event: the signed POST, or None when no webhook is set."""
+    if not url:
+        return None
+
+    def notify(event: dict) -> None:
+        deliver(url, secret, "submission.graded", event)
+
+    return notify

@@ -120,6 +120,20 @@ def run(
     return stored
 
 
+def announce(
+    sessions: sessionmaker[Session], submission_id: int, notify: Callable[[dict], None] | None
+) -> None:
+    """Tells ``notify`` (the webhook) about a stored result; a failure there never fails grading."""
+    if notify is None:
+        return
+    try:
+        event = graded_event(sessions, submission_id)
+        if event:
+            notify(event)
+    except Exception:
+        log.exception("announcing submission %s failed", submission_id)
+
+
 def graded_event(sessions: sessionmaker[Session], submission_id: int) -> dict | None:
     """What the webhook tells the LMS about a finished grading."""
     from backend.auth.repository import UserRepository

@@ -15,9 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.db import transaction
 from backend.submissions import grading
 from backend.submissions.repository import SubmissionRepository
-from grader.contract import GradingResult
 from grader.engine import Grader
-from grader.exercise import ExercisePackage
 
 log = logging.getLogger("kadai.worker")
 
@@ -73,10 +71,6 @@ class GradingWorkerPool:
 
     def _run(self) -> None:
         with self.grader_factory() as grader:
-
-            def grade(package: ExercisePackage, code: str, job_id: str) -> GradingResult:
-                return grader.grade(package, code, job_id)
-
             while not self.stopping.is_set():
                 try:
                     claimed = self.claim_next()
@@ -88,18 +82,8 @@ class GradingWorkerPool:
                     self.wake.clear()
                     continue
                 submission_id, lease = claimed
-                if (
-                    grading.run(self.sessions, grade, submission_id, lease, self.max_tries)
-                    == "stored"
-                ):
-                    self._announce(submission_id)
-
-    def _announce(self, submission_id: int) -> None:
-        if self.on_graded is None:
-            return
-        try:
-            event = grading.graded_event(self.sessions, submission_id)
-            if event:
-                self.on_graded(event)
-        except Exception:
-            log.exception("announcing submission %s failed", submission_id)
+                stored = grading.run(
+                    self.sessions, grader.grade, submission_id, lease, self.max_tries
+                )
+                if stored == "stored":
+                    grading.announce(self.sessions, submission_id, self.on_graded)
