@@ -18,9 +18,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from backend import metrics
 from backend.api.v1 import router as api_router
 from backend.celery_app import make_celery
-from backend.db import make_engine, make_session_factory
+from backend.db import make_engine, make_session_factory, transaction
 from backend.errors import KadaiError, NotAuthenticated, PayloadTooLarge
-from backend.queue import CeleryQueue, EmbeddedQueue, GradingQueue
+from backend.queue import CeleryQueue, EmbeddedQueue, GradingQueue, dispatch
 from backend.ratelimit import RateLimiter
 from backend.settings import Settings
 from backend.submissions.sweep import Sweeper
@@ -79,9 +79,14 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
         settings.max_grading_tries,
     )
     queue: GradingQueue = EmbeddedQueue(pool) if embedded else CeleryQueue(make_celery(settings))
+
+    def requeue(submission_id: int) -> None:
+        with transaction(sessions) as session:
+            dispatch(queue, session, [submission_id])
+
     sweeper = Sweeper(
         sessions,
-        lambda submission_id: queue.enqueue(submission_id, needs_gpu=False),
+        requeue,
         settings.stuck_after_s,
         settings.max_grading_tries,
         settings.sweep_interval_s,

@@ -9,7 +9,9 @@ import logging
 from typing import Protocol
 
 from celery import Celery
+from sqlalchemy.orm import Session
 
+from backend.submissions.service import needs_gpu
 from backend.submissions.worker import GradingWorkerPool
 
 GRADE_TASK = "kadai.grade"
@@ -18,6 +20,12 @@ log = logging.getLogger("kadai.queue")
 
 class GradingQueue(Protocol):
     def enqueue(self, submission_id: int, needs_gpu: bool) -> None: ...
+
+
+def dispatch(queue: GradingQueue, session: Session, submission_ids: list[int]) -> None:
+    """Hand committed submissions to the queue, each routed by what its exercise needs (GPU)."""
+    for submission_id in submission_ids:
+        queue.enqueue(submission_id, needs_gpu(session, submission_id))
 
 
 class EmbeddedQueue:

@@ -106,8 +106,7 @@ ManageUser = Annotated[User, Depends(token_user("manage"))]
 
 
 def dispatch(request: Request, session: Session, submission_ids: list[int]) -> None:
-    """Hand committed submissions to the grading queue (embedded pool or Celery)."""
-    from backend.submissions.service import needs_gpu
+    """Hand committed submissions to this app's grading queue (embedded pool or Celery)."""
+    from backend.queue import dispatch as dispatch_to
 
-    for submission_id in submission_ids:
-        request.app.state.queue.enqueue(submission_id, needs_gpu(session, submission_id))
+    dispatch_to(request.app.state.queue, session, submission_ids)

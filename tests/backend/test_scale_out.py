@@ -186,3 +186,34 @@ def test_a_worker_killed_mid_grading_still_ends_graded_exactly_once(
         row = session.get(Submission, submission_id)
         assert row.grading_tries >= 2 and row.lease is None
         assert session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_the_sweep_sends_a_stuck_gpu_grading_back_to_the_gpu_queue(
+    cluster_settings, broker, tmp_path
+):
+    import shutil
+
+    from backend.auth.repository import UserRepository
+    from backend.exercises.service import publish
+    from backend.submissions.service import create_submission
+    from grader.exercise import load_exercise
+    from tests.backend.test_pages import assignment_id
+
+    prepare(cluster_settings, demo=True)
+    needs_gpu = tmp_path / "normalized-dataset"
+    shutil.copytree(PROJECT_ROOT / "exercises/normalized-dataset", needs_gpu)
+    toml = needs_gpu / "exercise.toml"
+    toml.write_text(toml.read_text().replace("[limits]\n", '[limits]\ngpu = "required"\n'))
+    with database(cluster_settings) as session:
+        publish(session, load_exercise(needs_gpu), cluster_settings.data_dir / "exercises")
+        student = UserRepository(session).by_email("student1@kadai.local")
+        assignment = assignment_id(cluster_settings, "normalized-dataset")
+        submission = create_submission(session, student, assignment, "x = 1", 256 * 1024)
+        submission.status = "running"  # its worker died long ago
+        submission.started_at = submission.created_at = submission.created_at.replace(year=2000)
+    client = redis.Redis.from_url(broker.url)
+    with TestClient(create_app(cluster_settings)):  # the API's sweep runs every 0.5 s
+        deadline = time.monotonic() + 20
+        while client.llen("gpu") == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert (client.llen("gpu"), client.llen("cpu")) == (1, 0)
