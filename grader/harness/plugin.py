@@ -22,10 +22,14 @@ from grader.harness.feedback import Failed
 
 @dataclass(frozen=True)
 class GradingInfo:
+    """What a hidden test may know of the grading; ``source`` is the job's own copy of the
+    submission (trusted), not anything the submission's process reports."""
+
     seed: int
     student_dir: str
     time_s: float
     memory_mb: int
+    source: str = ""
 
 
 def lost_message(lost: WorkerLost, info: GradingInfo) -> Text:

@@ -165,17 +165,18 @@ HELPERS: dict[str, Callable[..., Any]] = {
 
 # -- training instrumentation ----------------------------------------------------------------------
 class TrainingTracer:
-    """Records each backward pass and optimizer step of a training script.
+    """Records each backward pass (its loss) and each optimizer step (parameters before and after).
 
-    At every ``backward()`` it also computes the gradient of that loss alone, so the trusted side
-    can tell from the numbers whether gradients were reset between iterations.
+    This runs in the submission's process, so it is the learner's to rewrite: the trusted side
+    takes none of it on faith. It replays the reference loop under the same seed and accepts a
+    recorded step only where the numbers are what a real gradient step on that iteration's data
+    gives, so a made-up trace earns nothing that the matching computation would not.
     """
 
     def __init__(self) -> None:
         self.torch = _torch()
         self.keys: dict[int, int] = {}
         self.events: list[dict[str, Any]] = []
-        self.criterion_outputs: dict[int, tuple[str, Any]] = {}
         self._undo: list[Callable[[], None]] = []
 
     def key(self, param: Any) -> str:
@@ -183,82 +184,36 @@ class TrainingTracer:
 
     def install(self) -> None:
         torch = self.torch
-        tracer = self
         original_backward = torch.Tensor.backward
+        # Bound now, before the submission runs: patching the class later changes nothing here.
+        record_backward = self.backward
+        record_step = self.step
 
         def backward(tensor: Any, *args: Any, **kwargs: Any) -> Any:
             try:
-                event = tracer.before_backward(tensor)
+                record_backward(tensor)
             except Exception:  # noqa: BLE001 — observing must never change what the script does
-                event = None
-            result = original_backward(tensor, *args, **kwargs)
-            if event is not None:
-                event["grad_after"] = {
-                    k: _array(p.grad) if p.grad is not None else None
-                    for k, p in event.pop("_leaves")
-                }
-            return result
+                pass
+            return original_backward(tensor, *args, **kwargs)
 
         torch.Tensor.backward = backward
         self._undo.append(lambda: setattr(torch.Tensor, "backward", original_backward))
-
-        def on_forward(module: Any, inputs: Any, output: Any) -> None:
-            if isinstance(module, torch.nn.modules.loss._Loss) and is_torch_tensor(output):
-                tracer.criterion_outputs[id(output)] = (type(module).__name__, output)
-
-        hook = torch.nn.modules.module.register_module_forward_hook(on_forward)
-        self._undo.append(hook.remove)
         from torch.optim.optimizer import (
             register_optimizer_step_post_hook,
             register_optimizer_step_pre_hook,
         )
 
-        pre = register_optimizer_step_pre_hook(lambda opt, a, k: tracer.step(opt, "pre"))
-        post = register_optimizer_step_post_hook(lambda opt, a, k: tracer.step(opt, "post"))
+        pre = register_optimizer_step_pre_hook(lambda opt, a, k: record_step(opt, "pre"))
+        post = register_optimizer_step_post_hook(lambda opt, a, k: record_step(opt, "post"))
         self._undo.extend([pre.remove, post.remove])
 
     def uninstall(self) -> None:
         while self._undo:
             self._undo.pop()()
 
-    def before_backward(self, loss: Any) -> dict[str, Any]:
-        torch = self.torch
-        leaves = self.leaves(loss.grad_fn)
-        fresh: list[Any] = [None] * len(leaves)
-        if leaves and loss.requires_grad and loss.numel() == 1:
-            fresh = list(torch.autograd.grad(loss, leaves, retain_graph=True, allow_unused=True))
+    def backward(self, loss: Any) -> None:
         value = float(loss.detach().reshape(-1)[0]) if loss.numel() >= 1 else math.nan
-        criterion = self.criterion_outputs.get(id(loss))
-        event = {
-            "kind": "backward",
-            "loss": value,
-            "loss_numel": int(loss.numel()),
-            "criterion": criterion[0] if criterion and criterion[1] is loss else None,
-            "grad_before": {
-                self.key(p): _array(p.grad) if p.grad is not None else None for p in leaves
-            },
-            "fresh_grad": {
-                self.key(p): _array(g) if g is not None else None
-                for p, g in zip(leaves, fresh, strict=True)
-            },
-            "_leaves": [(self.key(p), p) for p in leaves],
-        }
-        self.events.append(event)
-        return event
-
-    def leaves(self, grad_fn: Any) -> list[Any]:
-        found: list[Any] = []
-        seen: set[int] = set()
-        stack = [grad_fn]
-        while stack:
-            node = stack.pop()
-            if node is None or id(node) in seen:
-                continue
-            seen.add(id(node))
-            if hasattr(node, "variable"):
-                found.append(node.variable)
-            stack.extend(next_fn for next_fn, _ in getattr(node, "next_functions", ()))
-        return found
+        self.events.append({"kind": "backward", "loss": value, "loss_numel": int(loss.numel())})
 
     def step(self, optimizer: Any, phase: str) -> None:
         params = [p for group in optimizer.param_groups for p in group["params"]]
@@ -267,12 +222,8 @@ class TrainingTracer:
                 "kind": f"step_{phase}",
                 "optimizer": type(optimizer).__name__,
                 "values": {self.key(p): _array(p) for p in params},
-                "grads": {
-                    self.key(p): _array(p.grad) if p.grad is not None else None for p in params
-                },
             }
         )
 
     def report(self) -> dict[str, Any]:
-        events = [{k: v for k, v in e.items() if not k.startswith("_")} for e in self.events]
-        return {"events": events, "params": len(self.keys)}
+        return {"events": list(self.events), "params": len(self.keys)}

@@ -87,7 +87,9 @@ def run(ctrl: Channel, grader_dir: Path, student_dir: str) -> None:
         "instrument": ["training"] if job.run_as == "script" else [],
         "seed": job.seed,
     }
-    info = GradingInfo(job.seed, student_dir, job.limits.time_s, job.limits.memory_mb)
+    info = GradingInfo(
+        job.seed, student_dir, job.limits.time_s, job.limits.memory_mb, job.submission_source
+    )
     plugin = KadaiPlugin(Submission(session.new_link, load_request), info)
     plugin.on_result = lambda result: session.report("test", test=result)
     exit_code = pytest.main(

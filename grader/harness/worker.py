@@ -29,6 +29,14 @@ from grader.harness.protocol import (
 MAX_DEPTH = 16
 MAX_ITEMS = 100_000
 TRACEBACK_CHARS = 4000
+# Bound when the worker starts, before any submission is imported: a submission that patches
+# probes.HELPERS or the tracer class changes nothing here. Defence in depth only — the trusted side
+# never believes what this process says, it checks values only correct work produces.
+HELPERS = types.MappingProxyType(dict(probes.HELPERS))
+TRACER = probes.TrainingTracer
+TRACER_INSTALL = probes.TrainingTracer.install
+TRACER_UNINSTALL = probes.TrainingTracer.uninstall
+TRACER_REPORT = probes.TrainingTracer.report
 
 
 class StudentError(Exception):
@@ -118,9 +126,9 @@ class Worker:
             handle.write(request["source"])
         self.submission_path = path
         seed_everything(int(request.get("seed", 0)))
-        tracer = probes.TrainingTracer() if "training" in request.get("instrument", []) else None
+        tracer = TRACER() if "training" in request.get("instrument", []) else None
         if tracer:
-            tracer.install()
+            TRACER_INSTALL(tracer)
         run_name = request.get("run_name", "submission")
         module = types.ModuleType(run_name)
         module.__file__ = path
@@ -132,10 +140,10 @@ class Worker:
             error = self.describe(exc)
         finally:
             if tracer:
-                tracer.uninstall()
+                TRACER_UNINSTALL(tracer)
             flush_std()
         self.module = module
-        trace = tracer.report() if tracer else None
+        trace = TRACER_REPORT(tracer) if tracer else None
         return {"ok": error is None, "error": error, "trace": self.encode(trace)}
 
     def op_get(self, request: dict[str, Any]) -> Any:
@@ -151,7 +159,7 @@ class Worker:
         return self.decode(request["value"])
 
     def op_helper(self, request: dict[str, Any]) -> Any:
-        helper = probes.HELPERS.get(request["name"])
+        helper = HELPERS.get(request["name"])
         if helper is None:
             raise ProtocolError(f"unknown helper {request['name']!r}")
         args = self.decode(request.get("args", []))

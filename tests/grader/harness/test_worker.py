@@ -78,7 +78,7 @@ def test_a_load_error_fails_every_request_with_the_learners_error(tmp_path, monk
         sub.get("anything")
 
 
-def test_training_tracer_records_fresh_and_accumulated_gradients(tmp_path, monkeypatch):
+def test_training_tracer_records_losses_and_parameters_around_each_step(tmp_path, monkeypatch):
     script = """
 import torch
 model = torch.nn.Linear(3, 1)
@@ -96,10 +96,30 @@ for _ in range(2):
     assert report["error"] is None
     events = report["trace"]["events"]
     assert [e["kind"] for e in events] == ["backward", "step_pre", "step_post"] * 2
-    second_backward, second_step = events[3], events[4]
-    assert second_backward["criterion"] == "MSELoss"
-    fresh = second_backward["fresh_grad"]["p0"]
-    # No zero_grad: the gradient at the second step is the sum of both iterations' gradients.
-    expected = events[0]["fresh_grad"]["p0"] + fresh
-    assert np.allclose(second_step["grads"]["p0"], expected)
-    assert not np.allclose(second_step["grads"]["p0"], fresh)
+    assert isinstance(events[0]["loss"], float) and events[0]["loss"] > 0
+    before, after = events[1]["values"], events[2]["values"]
+    assert sorted(before) == ["p0", "p1"] and before["p0"].shape == (1, 3)
+    assert not np.allclose(before["p0"], after["p0"])
+
+
+def test_patching_the_harness_after_start_changes_nothing_in_the_worker(tmp_path, monkeypatch):
+    from grader.harness import probes
+
+    # Registered so that monkeypatch puts back what the script below overwrites in this process.
+    monkeypatch.setitem(probes.HELPERS, "torch_param_count", probes.HELPERS["torch_param_count"])
+    monkeypatch.setattr(probes.TrainingTracer, "report", probes.TrainingTracer.report)
+    script = """
+from grader.harness import probes
+probes.HELPERS["torch_param_count"] = lambda model: 235146
+probes.TrainingTracer.report = lambda self: {"events": ["forged"], "params": 0}
+import torch
+loss = torch.nn.Linear(2, 1)(torch.ones(1, 2)).sum()
+loss.backward()
+"""
+    sub = submission_for(
+        script, tmp_path, monkeypatch, run_name="__main__", instrument=["training"]
+    )
+    report = sub.ensure_loaded()
+    assert [e["kind"] for e in report["trace"]["events"]] == ["backward"]
+    model = sub.helper("torch_linear", 3, 2, 0)
+    assert sub.helper("torch_param_count", model) == 8
