@@ -80,7 +80,7 @@ def measure(logits):
 
 def describe(rates):
     return " / ".join(
-        f"Dropout {number}: p={drop:.2f}, kept ×{scale:.2f}"
+        f"Dropout {number}: p={drop:.2f} ×{scale:.2f}"
         for number, (drop, scale) in enumerate(rates, start=1)
     )
 
@@ -101,10 +101,11 @@ def judge_dropout(name, train_outputs, eval_outputs):
         ok,
         f"{name} in training mode: each of the two dropouts (after each hidden ReLU) should zero "
         f"about {RATE:.0%} of the values and multiply the others by 1/(1-{RATE}) ≈ "
-        f"{1 / (1 - RATE):.2f}. Measured with known weights on {PROBE_ROWS} rows.",
+        f"{1 / (1 - RATE):.2f}. Measured with known weights on {PROBE_ROWS} rows "
+        "(p: share of values set to 0, ×: factor applied to the values kept).",
         f"{name} の学習モード: 2 つの Dropout(各隠れ層の ReLU の後)はそれぞれ値の約 {RATE:.0%} を "
         f"0 にし、残りを 1/(1-{RATE}) ≈ {1 / (1 - RATE):.2f} 倍するはずです。"
-        f"既知の重みと {PROBE_ROWS} 行の入力で測定しました。",
+        f"既知の重みと {PROBE_ROWS} 行の入力で測定しました(p: 0 にされた値の割合、×: 残った値にかかる倍率)。",
         expected=describe([(RATE, 1 / (1 - RATE))] * 2),
         actual=describe(rates),
     )
@@ -114,15 +115,17 @@ def judge_dropout(name, train_outputs, eval_outputs):
     check(
         gap <= 1e-4,
         f"{name} in inference mode: dropout must be off, passing every value through unchanged"
-        + (" (with F.dropout, pass training=self.training)." if name == "PyTorchModel" else "."),
+        + (" (with F.dropout, pass training=self.training)" if name == "PyTorchModel" else "")
+        + ". p: share of values set to 0, Δ: change from the values without dropout.",
         f"{name} の推論モードでは Dropout は無効になり、値をそのまま通すはずです"
         + (
-            "(F.dropout を使うなら training=self.training を渡してください)。"
+            "(F.dropout を使うなら training=self.training を渡してください)"
             if name == "PyTorchModel"
-            else "。"
-        ),
-        expected="nothing dropped or scaled in inference",
-        actual=f"{dropped:.0%} of the values dropped, largest change {gap:.3g}",
+            else ""
+        )
+        + "。p: 0 にされた値の割合、Δ: Dropout がない場合の値との差。",
+        expected="p=0.00, max |Δ| = 0",
+        actual=f"p={dropped:.2f}, max |Δ| = {gap:.3g}",
     )
 
 
@@ -216,9 +219,10 @@ def test_dropout_rates(submission, torch_model, keras_model, rng):
 
     chain, _, holders = torch_linears(submission, torch_model)
     pairs = probe_pairs(chain)
-    if pairs is None or sorted(m["name"] for m in holders) != sorted(
-        layer["name"] for layer in chain
-    ):
+    plantable = pairs is not None and sorted(
+        (m["name"], sorted(m["params"])) for m in holders
+    ) == sorted((layer["name"], ["bias", "weight"]) for layer in chain)
+    if not plantable:
         cannot_probe("PyTorchModel", "nn.Linear")
     # torch_model is a fresh instance for this test alone, so its planted weights go nowhere else.
     submission.helper("torch_load_values", torch_model, torch_values(chain, pairs))
