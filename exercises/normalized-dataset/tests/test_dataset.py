@@ -104,7 +104,10 @@ def test_standardised_values(submission, arrays):
         "各列を (値 - 平均) / 標準偏差(母標準偏差, ddof=0)に変換してください。",
         atol=1e-4,
     )
-    found_labels = np.array([as_array(y, "label") for _, y in items(dataset, ROWS)])
+    # Each label flattened: a wrong label shape is the shape check's finding, not this one's.
+    found_labels = np.concatenate(
+        [as_array(y, "label").reshape(-1) for _, y in items(dataset, ROWS)]
+    )
     check(
         np.array_equal(found_labels, labels),
         "Labels must stay with their samples, unchanged.",

@@ -1,0 +1,17 @@
+import torch
+import torch.nn as nn
+
+model = nn.Linear(10, 5)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+criterion = nn.MSELoss()
+
+for epoch in range(10):
+    x = torch.randn(32, 10)
+    y = torch.randn(32, 5)
+
+    for p in model.parameters():
+        p.grad = None  # what zero_grad() does by default
+    output = model(x)
+    loss = criterion(output, y)
+    loss.backward()
+    optimizer.step()
