@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import structure_probe
 from conftest import INPUT_WIDTH, keras_denses, keras_out, plant_keras, torch_linears, torch_out
 
 from grader.harness.feedback import check, check_close, check_equal, fail, max_abs_diff
@@ -20,12 +21,12 @@ RATE = 0.3
 #   column 9     always 0: a reference that undoes a softmax or log-softmax at the end, so that a
 #                wrong last activation is judged by its own check and not here.
 # In inference every column 0-8 is exactly 1.
-PROBE_ROWS = 2000
+PROBE_ROWS = 1000
 THROUGH_BOTH, SECOND_ONLY = 4, 5
-# Each drop fraction is the mean of at least 4 × 2000 independent Bernoulli draws, so by
+# Each drop fraction is the mean of at least 4 × 1000 independent Bernoulli draws, so by
 # Hoeffding's inequality a correct model lands farther than RATE_TOLERANCE from the expected
-# fraction with probability at most 2·exp(−2·8000·0.05²) = 2·exp(−40) ≈ 8.5e-18 per check (four
-# per grading). A wrong rate is also caught, exactly, by the inverted-dropout scale 1/(1−p).
+# fraction with probability at most 2·exp(−2·4000·0.05²) = 2·exp(−20) ≈ 4e-9 per check (four
+# per grading). 1000 rows keep each message under the protocol's frame limit. A wrong rate is also caught, exactly, by the inverted-dropout scale 1/(1−p).
 RATE_TOLERANCE = 0.05
 SCALE_RTOL = 1e-3
 ZERO_ATOL = 1e-3
@@ -157,7 +158,7 @@ def torch_values(chain, pairs):
 @pytest.mark.title(
     en="PyTorch: parameter count and layer shapes", ja="PyTorch: パラメータ数と層の形状"
 )
-def test_pytorch_structure(submission, torch_model):
+def test_pytorch_structure(submission, torch_model, rng):
     count = submission.helper("torch_param_count", torch_model)
     check_equal(
         count,
@@ -172,11 +173,24 @@ def test_pytorch_structure(submission, torch_model):
         "The nn.Linear layers (in, out), in the order the data flows, are not 784→256→128→10.",
         "データが通る順の nn.Linear 層の (入力, 出力) が 784→256→128→10 になっていません。",
     )
+    pairs, rows, expected = structure_probe.planted(rng)
+
+    def plant():
+        # torch_model is a fresh instance for this test alone.
+        submission.helper("torch_load_values", torch_model, torch_values(chain, pairs))
+        return True
+
+    structure_probe.judge(
+        "PyTorchModel",
+        plant,
+        lambda: torch_out(submission, torch_model, structure_probe.repeated(rows), False),
+        expected,
+    )
 
 
 @pytest.mark.points(2)
 @pytest.mark.title(en="Keras: parameter count and layer shapes", ja="Keras: パラメータ数と層の形状")
-def test_keras_structure(submission, keras_model):
+def test_keras_structure(submission, keras_model, rng):
     chain, weighted, params = keras_denses(submission, keras_model)
     check_equal(
         params,
@@ -190,6 +204,18 @@ def test_keras_structure(submission, keras_model):
         "The Dense kernels (in, out), in the order the data flows, are not 784→256→128→10.",
         "データが通る順の Dense 層のカーネル (入力, 出力) が 784→256→128→10 になっていません。",
     )
+    pairs, rows, expected = structure_probe.planted(rng)
+    # keras_model is one object for the whole grading: its own weights go back afterwards.
+    saved = keras_model.method("get_weights")
+    try:
+        structure_probe.judge(
+            "keras_model",
+            lambda: plant_keras(submission, keras_model, pairs),
+            lambda: keras_out(submission, keras_model, structure_probe.repeated(rows), False),
+            expected,
+        )
+    finally:
+        keras_model.method("set_weights", saved)
 
 
 @pytest.mark.points(1)

@@ -38,3 +38,14 @@ def test_a_patched_state_helper_does_not_pass_load_best_model(sandbox_grader):
     restore = next(t for t in forged.tests if "load_best_model" in t.title.en)
     assert restore.status == "failed"
     assert "outputs on fresh inputs" in restore.output.en
+
+
+def test_rewritten_structure_helpers_earn_less_than_the_honest_wrong_model(sandbox_grader):
+    # On commit 1e54a15 this forgery got 10/10: the structure checks took the helpers' word.
+    forged = grade_variant(sandbox_grader, "dual-framework-model", "forged_structure_helpers.py")
+    honest = grade_variant(sandbox_grader, "dual-framework-model", "hidden_64.py")
+    assert honest.score == 6
+    assert forged.score < honest.score
+    structure = [t for t in forged.tests if "layer shapes" in t.title.en]
+    assert [t.status for t in structure] == ["failed", "failed"]
+    assert all("784→256→128→10" in t.output.en for t in structure)
