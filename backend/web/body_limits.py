@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.middleware.body_limit import RequestBodyLimitResponder
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from backend.settings import Settings
 
@@ -56,4 +58,18 @@ class BodyLimits:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["method"], scope["path"])
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            # Refused before anything runs: no need to know who asks to know it is too large.
+            await too_large(scope["path"], headers)(scope, receive, send)
+            return
         await RequestBodyLimitResponder(self.app, limit)(scope, receive, send)
+
+
+def too_large(path: str, headers: Headers) -> Response:
+    en, ja = "The request is too large.", "リクエストが大きすぎます。"
+    if path.startswith("/api/") or "json" in headers.get("accept", ""):
+        body = {"error": {"code": "payload_too_large", "message": en, "message_ja": ja}}
+        return JSONResponse(body, status_code=413, headers={"Connection": "close"})
+    return PlainTextResponse(f"{en}\n{ja}", status_code=413, headers={"Connection": "close"})

@@ -116,6 +116,7 @@ def stream_post(
     chunked: bool = True,
     chunk: int = 1024 * 1024,
     watch_memory: bool = False,
+    prefix: bytes = b"",
 ) -> Answer:
     """POSTs ``total`` bytes in ``chunk``s, stopping as soon as the server answers.
 
@@ -131,6 +132,9 @@ def stream_post(
     payload = b"x" * chunk
     try:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        if prefix:
+            sock.sendall(f"{len(prefix):x}\r\n".encode() + prefix + b"\r\n" if chunked else prefix)
+            sent += len(prefix)
         while sent < total:
             if select.select([sock], [], [], 0)[0]:
                 break  # the server answered: stop sending
