@@ -31,7 +31,9 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 # Row ids in URLs: bounded, so an absurd number is a 422, never a database overflow.
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the transaction commits before the response leaves, so the browser's next
+# request (after a sign-in's redirect, say) always sees what this one did.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 # The cookie's key holding the server-side session id (see backend/auth/sessions.py).
