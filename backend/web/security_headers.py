@@ -6,14 +6,17 @@ iframe: those may be framed by the registered platforms only (``KADAI_LTI_FRAME_
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
 
 LTI_PREFIX = "/lti/"
-# Scripts and styles come from /static only: an injected <script> or inline handler never runs.
+# Scripts come from /static only: an injected <script> or inline handler never runs. Styles too,
+# except the <style> elements the code editor creates, which carry this response's nonce.
 POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; "
+    "img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors {ancestors}"
 )
@@ -40,11 +43,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         ancestors = frame_ancestors(scope["path"], self.lti_platforms)
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce  # request.state.csp_nonce in templates
+        policy = POLICY.format(ancestors=ancestors, nonce=nonce)
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", POLICY.format(ancestors=ancestors))
+                headers.setdefault("Content-Security-Policy", policy)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
