@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from backend.api.schemas import (
     AssignmentIn,
@@ -29,7 +31,8 @@ from backend.courses.repository import CourseRepository
 from backend.errors import Forbidden, Invalid, RateLimited
 from backend.exercises.repository import ExerciseRepository
 from backend.gradebook import service as gradebook
-from backend.models import Submission
+from backend.models import Submission, User
+from backend.settings import Settings
 from backend.submissions import service as submissions
 from backend.web.deps import (
     GradesUser,
@@ -164,6 +167,20 @@ async def create_submission(
             f'Send {{"code": "<text>"}}: {exc.__class__.__name__}',
             '{"code": "<テキスト>"} の形で送ってください。',
         ) from None
+    # The database work runs on the thread pool, like a sync endpoint's, not in the event loop.
+    return await run_in_threadpool(
+        store_submission, request, session, settings, user, assignment_id, body
+    )
+
+
+def store_submission(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    assignment_id: int,
+    body: SubmissionIn,
+) -> SubmissionOut:
     if not request.app.state.submit_limiter.allow(str(user.id)):
         raise RateLimited("Too many submissions; wait a minute.", "提出が多すぎます。")
     submission = submissions.create_submission(

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from backend.auth.repository import UserRepository
@@ -53,6 +54,13 @@ async def upload_exercise(
         data = await package.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise PayloadTooLarge("The package is too large.", "パッケージが大きすぎます。")
+    # Unpacking and grading in the sandbox take long: on the thread pool, not the event loop.
+    return await run_in_threadpool(_stage_upload, request, session, settings, user, data)
+
+
+def _stage_upload(
+    request: Request, session: SessionDep, settings: Settings, user: AdminUser, data: bytes
+) -> Response:
     uploads = _uploads(settings.data_dir)
     token, root = staging.stage(data, uploads)
     replacement = replacement_for(session, root)

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from backend.auth.security import normalize_email
 from backend.auth.service import authenticate
@@ -15,6 +17,8 @@ from backend.courses import service as courses
 from backend.errors import Invalid, KadaiError, RateLimited
 from backend.exercises.service import package_for
 from backend.gradebook import service as gradebook
+from backend.models import User
+from backend.settings import Settings
 from backend.submissions import service as submissions
 from backend.web.deps import (
     SESSION_ID,
@@ -163,6 +167,20 @@ async def submit(
     # Signed in first: the body (up to the route's limit) is read only for a known user.
     code, supplied = await submitted_code(request)
     check_csrf(request, supplied)
+    # The database work runs on the thread pool, like a sync endpoint's, not in the event loop.
+    return await run_in_threadpool(
+        store_submission, request, session, settings, user, assignment_id, code
+    )
+
+
+def store_submission(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    assignment_id: int,
+    code: str,
+) -> Response:
     if not request.app.state.submit_limiter.allow(str(user.id)):
         raise RateLimited(
             "Too many submissions; wait a minute.", "提出が多すぎます。1 分待ってください。"
