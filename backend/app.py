@@ -14,22 +14,27 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend import metrics
 from backend.api.v1 import router as api_router
+from backend.auth.signing_key import signing_key
 from backend.celery_app import make_celery
 from backend.db import make_engine, make_session_factory, transaction
-from backend.errors import KadaiError, NotAuthenticated, PayloadTooLarge
+from backend.errors import KadaiError, NotAuthenticated
 from backend.queue import CeleryQueue, EmbeddedQueue, GradingQueue, dispatch
-from backend.ratelimit import RateLimiter
+from backend.ratelimit import make_limiter
 from backend.settings import Settings
 from backend.submissions.sweep import Sweeper
 from backend.submissions.worker import GradingWorkerPool
 from backend.web.account import router as account_router
 from backend.web.admin import router as admin_router
+from backend.web.body_limits import BodyLimits, body_rules
 from backend.web.concurrency import ConcurrencyLimit
+from backend.web.docs import router as docs_router
 from backend.web.i18n import language
 from backend.web.pages import router as pages_router
+from backend.web.security_headers import SecurityHeaders
 from backend.web.staff import router as staff_router
 from backend.web.templating import FRONTEND, make_templates, render
 from backend.webhooks import graded_notifier
@@ -38,6 +43,16 @@ from grader.engine import Grader
 
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or "json" in request.headers.get("accept", "")
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
 
 
 def error_response(request: Request, exc: KadaiError) -> Response:
@@ -68,6 +83,7 @@ def readiness(settings: Settings, sessions) -> dict[str, str]:  # type: ignore[n
 
 
 def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None = None) -> FastAPI:
+    key = signing_key(settings)
     engine = make_engine(settings.sqlalchemy_url)
     sessions = make_session_factory(engine)
     embedded = settings.queue_backend == "embedded"
@@ -105,7 +121,7 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
         title="Kadai",
         version="1",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # served by backend/web/docs.py from local assets
         openapi_url="/api/v1/openapi.json",
         redoc_url=None,
     )
@@ -115,32 +131,31 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     app.state.grading = pool
     app.state.queue = queue
     app.state.templates = make_templates()
-    app.state.signin_limiter = RateLimiter(settings.signin_attempts_per_minute)
-    app.state.submit_limiter = RateLimiter(settings.submissions_per_minute)
+    app.state.signing_key = key
+    app.state.signin_limiter = make_limiter(settings, "signin", settings.signin_attempts_per_minute)
+    app.state.submit_limiter = make_limiter(settings, "submit", settings.submissions_per_minute)
 
+    # Each add_middleware wraps the ones before it: the last added sees a request first.
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key,
+        secret_key=key.value,
         session_cookie="kadai_session",
         same_site="lax",
         https_only=settings.secure_cookies,
-        max_age=14 * 86400,
+        max_age=settings.session_lifetime_s,
     )
-
-    @app.middleware("http")
-    async def limit_body_size(request: Request, call_next):  # type: ignore[no-untyped-def]
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_upload_bytes:
-            return error_response(
-                request, PayloadTooLarge("The request is too large.", "リクエストが大きすぎます。")
-            )
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
-
-    # Added last, so outermost: a request waits here before it takes any resource.
+    app.add_middleware(BodyLimits, rules=body_rules(settings), default=settings.max_form_bytes)
+    app.add_middleware(
+        SecurityHeaders,
+        hsts=settings.environment == "production",
+        lti_platforms=settings.lti_frame_ancestors,
+    )
+    # A request waits here before it takes any resource.
     app.add_middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests)
+    if settings.trusted_proxies:
+        # X-Forwarded-For is believed only from these peers (`kadai serve` turns uvicorn's own
+        # handling off, which would trust any client on the loopback).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     @app.exception_handler(KadaiError)
     async def handle_kadai_error(request: Request, exc: KadaiError) -> Response:
@@ -150,11 +165,21 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     async def handle_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if not wants_json(request):
             return Response(str(exc.detail), status_code=exc.status_code)
-        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(
-            exc.status_code, "http_error"
-        )
+        code = HTTP_CODES.get(exc.status_code, "http_error")
         body = {"error": {"code": code, "message": str(exc.detail), "message_ja": str(exc.detail)}}
         return JSONResponse(body, status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def handle_unexpected(request: Request, exc: Exception) -> Response:
+        # Still the standard shape, never a traceback; the error itself goes to the log.
+        body = {
+            "error": {
+                "code": "internal_error",
+                "message": "Something went wrong on the server.",
+                "message_ja": "サーバーでエラーが発生しました。",
+            }
+        }
+        return JSONResponse(body, status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def handle_validation(request: Request, exc: RequestValidationError) -> Response:
@@ -164,6 +189,7 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
 
     app.mount("/static", StaticFiles(directory=str(FRONTEND / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(docs_router)
     app.include_router(pages_router)
     app.include_router(staff_router)
     app.include_router(admin_router)

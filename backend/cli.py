@@ -23,7 +23,27 @@ def command_serve(args: argparse.Namespace, _grader_settings: object) -> int:
         print(f"First admin: {settings.admin_email} / {password}  (shown once)", flush=True)
     if args.demo:
         print("Demo: student1@kadai.local, teacher@kadai.local — password kadai-demo", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    app = create_app(settings)
+    key = app.state.signing_key
+    if key.path is None:
+        print("Session secret: KADAI_SECRET_KEY", flush=True)
+    else:
+        made = "generated now and kept" if key.generated_now else "kept"
+        print(
+            f"Session secret: {made} in {key.path} (mode 0600; set KADAI_SECRET_KEY to use your "
+            "own, and keep this file private)",
+            flush=True,
+        )
+    # proxy_headers=False: uvicorn would believe X-Forwarded-For from any loopback client;
+    # create_app believes it only from KADAI_TRUSTED_PROXIES.
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=False,
+        server_header=False,
+    )
     return 0
 
 
@@ -130,11 +150,20 @@ def parser() -> argparse.ArgumentParser:
     worker.add_argument("--concurrency", type=int, default=1)
     worker.add_argument("--name", default="kadai@%h")
     worker.set_defaults(handler=command_worker)
-    token = commands.add_parser("token", help="issue an API token for a user")
+    token = commands.add_parser(
+        "token",
+        help="issue an API token for a user",
+        description="Scopes: read (courses, assignments, own submissions), submit (send "
+        "submissions), grades (gradebook of courses you teach), manage (enrol students in "
+        "courses you teach; admins also create users and courses and end users' sessions). "
+        "Students may hold read and submit only; instructors and admins any.",
+    )
     token.add_argument("email")
     token.add_argument("--name", default="cli")
     token.add_argument(
-        "--scopes", default="read,submit", help="comma-separated: read,submit,grades"
+        "--scopes",
+        default="read,submit",
+        help="comma-separated, among read,submit,grades,manage (default: read,submit)",
     )
     token.set_defaults(handler=command_token)
     return root

@@ -2,15 +2,53 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from grader.settings import GraderSettings
 
-DEVELOPMENT_SECRET = "kadai-development-secret-change-me"
+# A secret must be as hard to guess as 32 random bytes (what `secrets.token_urlsafe(32)` gives).
+MIN_SECRET_BITS = 256
+# Below this many bits per character a secret is a pattern (a word repeated), whatever its length.
+MIN_BITS_PER_CHAR = 3.0
+
+
+def estimated_entropy_bits(secret: str) -> float:
+    """Length x log2(alphabet of the character classes used), or 0 for a repeated pattern.
+
+    An estimate that random secrets pass (hex of 32 bytes: 256; URL-safe base64: 258) and words,
+    short strings and repetitions fail.
+    """
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    shannon = -sum(n / len(secret) * math.log2(n / len(secret)) for n in counts.values())
+    if shannon < MIN_BITS_PER_CHAR:
+        return 0.0
+    if all(c in "0123456789abcdef" for c in secret.lower()):
+        alphabet = 16
+    elif secret.isdigit():
+        alphabet = 10
+    elif not secret.isalnum():
+        alphabet = 94  # printable ASCII
+    elif secret.lower() == secret or secret.upper() == secret:
+        alphabet = 36
+    else:
+        alphabet = 62
+    return len(secret) * math.log2(max(alphabet, 2))
+
+
+def _split_list(value: object) -> object:
+    return (
+        [item.strip() for item in value.split(",") if item.strip()]
+        if isinstance(value, str)
+        else value
+    )
 
 
 class Settings(BaseSettings):
@@ -21,7 +59,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; unset means a SQLite file in data_dir"
     )
-    secret_key: str = DEVELOPMENT_SECRET
+    secret_key: str | None = Field(
+        default=None,
+        description="signs session cookies; unset means a random one generated once and kept in "
+        "data_dir/secret_key (mode 0600). Required, and at least 32 random bytes, in production",
+    )
     admin_email: str = "admin@kadai.local"
     admin_password: str | None = Field(
         default=None, description="first admin's password; unset means one is generated and printed"
@@ -36,8 +78,25 @@ class Settings(BaseSettings):
     )
     max_code_bytes: int = 256 * 1024
     max_upload_bytes: int = 16 * 1024 * 1024
+    max_form_bytes: int = Field(
+        default=64 * 1024, description="body limit of every route without a larger one of its own"
+    )
+    session_lifetime_s: int = Field(default=14 * 86400, gt=0)
     signin_attempts_per_minute: int = 10
     submissions_per_minute: int = 20
+    rate_limit_keys: int = Field(
+        default=100_000, ge=100, description="in-memory limiter: keys kept at most (oldest dropped)"
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or networks of reverse proxies whose X-Forwarded-For/-Proto are "
+        "believed (comma-separated); none by default",
+    )
+    lti_frame_ancestors: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="origins of the LMS platforms that may frame the LTI routes (/lti/); every "
+        "other page may not be framed at all",
+    )
     webhook_url: str | None = Field(default=None, description="POSTed when a submission is graded")
     webhook_secret: str = Field(default="", description="HMAC-SHA256 key for X-Kadai-Signature")
     queue_backend: Literal["embedded", "celery"] = Field(
@@ -52,11 +111,27 @@ class Settings(BaseSettings):
     sweep_interval_s: float = Field(default=60.0, gt=0)
     grader: GraderSettings = Field(default_factory=GraderSettings)
 
+    @model_validator(mode="before")
+    @classmethod
+    def split_lists(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in ("trusted_proxies", "lti_frame_ancestors"):
+                if key in data:
+                    data[key] = _split_list(data[key])
+        return data
+
     @model_validator(mode="after")
-    def refuse_default_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
+    def refuse_weak_secrets_in_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        if self.secret_key is None or estimated_entropy_bits(self.secret_key) < MIN_SECRET_BITS:
             raise ValueError(
-                "set KADAI_SECRET_KEY: the development secret is refused in production"
+                "set KADAI_SECRET_KEY to at least 32 random bytes in production, e.g. "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if self.webhook_url and estimated_entropy_bits(self.webhook_secret) < MIN_SECRET_BITS:
+            raise ValueError(
+                "set KADAI_WEBHOOK_SECRET to at least 32 random bytes: KADAI_WEBHOOK_URL is set"
             )
         return self
 

@@ -37,8 +37,10 @@ if [ ! -x .venv/bin/kadai ] || [ pyproject.toml -nt .venv/.installed ]; then
 fi
 
 if [ ! -f frontend/static/editor.js ] || [ frontend/editor/main.js -nt frontend/static/editor.js ] \
-   || [ frontend/package-lock.json -nt frontend/static/editor.js ]; then
-  echo "== building the code editor (CodeMirror 6)"
+   || [ frontend/package-lock.json -nt frontend/static/editor.js ] \
+   || [ ! -f frontend/static/swagger/swagger-ui-bundle.js ] \
+   || [ frontend/package-lock.json -nt frontend/static/swagger/swagger-ui-bundle.js ]; then
+  echo "== building the code editor (CodeMirror 6) and the API docs' assets (Swagger UI)"
   (cd frontend && npm ci --no-audit --no-fund --silent && npm run -s build)
 fi
 

@@ -107,3 +107,7 @@ class AssignmentIn(BaseModel):
     due_at: datetime | None = None
     late_policy: str = "accept"
     max_attempts: int | None = Field(default=None, ge=1)
+
+
+class SessionsEnded(BaseModel):
+    ended: int = Field(description="how many browser sessions were ended")

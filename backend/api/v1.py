@@ -6,6 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from backend.api.schemas import (
     AssignmentIn,
@@ -16,19 +19,20 @@ from backend.api.schemas import (
     ErrorOut,
     MemberOut,
     Page,
+    SessionsEnded,
     SubmissionIn,
     SubmissionOut,
     UserIn,
     UserOut,
 )
-from backend.auth.repository import UserRepository
-from backend.auth.service import create_user
+from backend.auth.service import create_user, end_sessions_of
 from backend.courses import service as courses
 from backend.courses.repository import CourseRepository
-from backend.errors import Forbidden, NotFound, RateLimited
+from backend.errors import Forbidden, Invalid, RateLimited
 from backend.exercises.repository import ExerciseRepository
 from backend.gradebook import service as gradebook
-from backend.models import Submission
+from backend.models import Submission, User
+from backend.settings import Settings
 from backend.submissions import service as submissions
 from backend.web.deps import (
     GradesUser,
@@ -40,6 +44,7 @@ from backend.web.deps import (
     SubmitUser,
     dispatch,
 )
+from backend.web.downloads import attachment
 
 # Every failure has the same documented body: {"error": {"code", "message", "message_ja"}}.
 ERRORS = {
@@ -134,17 +139,48 @@ def submission_out(session, user, submission: Submission, staff: bool) -> Submis
     )
 
 
+SUBMISSION_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": SubmissionIn.model_json_schema()}},
+}
+
+
 @router.post(
-    "/assignments/{assignment_id}/submissions", response_model=SubmissionOut, status_code=202
+    "/assignments/{assignment_id}/submissions",
+    response_model=SubmissionOut,
+    status_code=202,
+    openapi_extra={"requestBody": SUBMISSION_BODY},
 )
-def create_submission(
+async def create_submission(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: SubmitUser,
     assignment_id: Id,
-    body: SubmissionIn,
 ):
+    # The token is checked before the body is read (FastAPI reads declared bodies first), so an
+    # unauthenticated upload costs nothing; the body is bounded by the route's limit.
+    try:
+        body = SubmissionIn.model_validate_json(await request.body())
+    except (ValidationError, RecursionError) as exc:
+        raise Invalid(
+            f'Send {{"code": "<text>"}}: {exc.__class__.__name__}',
+            '{"code": "<テキスト>"} の形で送ってください。',
+        ) from None
+    # The database work runs on the thread pool, like a sync endpoint's, not in the event loop.
+    return await run_in_threadpool(
+        store_submission, request, session, settings, user, assignment_id, body
+    )
+
+
+def store_submission(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    assignment_id: int,
+    body: SubmissionIn,
+) -> SubmissionOut:
     if not request.app.state.submit_limiter.allow(str(user.id)):
         raise RateLimited("Too many submissions; wait a minute.", "提出が多すぎます。")
     submission = submissions.create_submission(
@@ -162,16 +198,25 @@ def get_submission(session: SessionDep, user: ReadUser, submission_id: Id):
 
 
 @router.get("/courses/{course_id}/gradebook")
-def get_gradebook(session: SessionDep, user: GradesUser, course_id: Id) -> dict:
+def get_gradebook(
+    session: SessionDep,
+    user: GradesUser,
+    course_id: Id,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    offset: Offset = 0,
+) -> dict:
+    """Every student by default; ``limit``/``offset`` page through a large course."""
     course = courses.require_course_staff(session, user, course_id)
-    return gradebook.to_json(gradebook.build(session, course))
+    return gradebook.to_json(gradebook.build(session, course, offset=offset, limit=limit))
 
 
 @router.get("/courses/{course_id}/gradebook.csv")
 def get_gradebook_csv(session: SessionDep, user: GradesUser, course_id: Id) -> Response:
     course = courses.require_course_staff(session, user, course_id)
     return Response(
-        gradebook.to_csv(gradebook.build(session, course)), media_type="text/csv; charset=utf-8"
+        gradebook.to_csv(gradebook.build(session, course)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": attachment(f"gradebook-{course.code}.csv")},
     )
 
 
@@ -191,11 +236,9 @@ def list_enrollments(
 
 @router.post("/courses/{course_id}/enrollments", response_model=MemberOut, status_code=201)
 def enroll(session: SessionDep, user: ManageUser, course_id: Id, body: EnrollmentIn):
+    """Instructors enrol students; only administrators grant the instructor role."""
     course = courses.require_course_staff(session, user, course_id)
-    member = UserRepository(session).by_email(body.email)
-    if member is None:
-        raise NotFound(f"No user {body.email}.", f"ユーザー {body.email} はいません。")
-    enrollment = courses.enroll(session, course, member, body.role)
+    member, enrollment = courses.enroll_by_email(session, user, course, body.email, body.role)
     return MemberOut(user_id=member.id, email=member.email, name=member.name, role=enrollment.role)
 
 
@@ -205,3 +248,9 @@ def add_user(session: SessionDep, user: ManageUser, body: UserIn):
         raise Forbidden("Administrators only.", "管理者のみが利用できます。")
     created = create_user(session, body.email, body.name, body.password, body.role)
     return UserOut(id=created.id, email=created.email, name=created.name, role=created.role)
+
+
+@router.delete("/users/{user_id}/sessions", response_model=SessionsEnded)
+def end_user_sessions(session: SessionDep, user: ManageUser, user_id: Id):
+    """Administrators only: signs the user out of every browser (API tokens are not affected)."""
+    return SessionsEnded(ended=end_sessions_of(session, user, user_id))

@@ -1,13 +1,14 @@
-"""Every query about users and API tokens."""
+"""Every query about users, their browser sessions and API tokens."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from backend.models import ApiToken, User
+from backend.auth.security import normalize_email
+from backend.models import ApiToken, User, UserSession
 
 
 class UserRepository:
@@ -18,7 +19,7 @@ class UserRepository:
         return self.session.get(User, user_id)
 
     def by_email(self, email: str) -> User | None:
-        return self.session.scalar(select(User).where(User.email == email.strip().lower()))
+        return self.session.scalar(select(User).where(User.email == normalize_email(email)))
 
     def add(self, user: User) -> User:
         self.session.add(user)
@@ -55,3 +56,34 @@ class TokenRepository:
         self.session.add(token)
         self.session.flush()
         return token
+
+
+class SessionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_digest(self, digest: str) -> UserSession | None:
+        return self.session.scalar(select(UserSession).where(UserSession.token_hash == digest))
+
+    def add(self, row: UserSession) -> UserSession:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def delete_by_digest(self, digest: str) -> None:
+        self.session.execute(delete(UserSession).where(UserSession.token_hash == digest))
+
+    def delete_for_user(self, user_id: int) -> int:
+        result = self.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+        return result.rowcount  # type: ignore[attr-defined]
+
+    def delete_expired(self, user_id: int, now: datetime) -> None:
+        self.session.execute(
+            delete(UserSession).where(UserSession.user_id == user_id, UserSession.expires_at < now)
+        )
+
+    def count_for_user(self, user_id: int, now: datetime) -> int:
+        query = select(UserSession.id).where(
+            UserSession.user_id == user_id, UserSession.expires_at >= now
+        )
+        return len(self.session.scalars(query).all())

@@ -1,9 +1,10 @@
-"""Password hashing (argon2) and API-token secrets (random, stored as SHA-256)."""
+"""Password hashing (argon2), e-mail normalisation, and random secrets stored as SHA-256."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,13 +13,29 @@ _hasher = PasswordHasher()
 TOKEN_PREFIX = "kadai_"
 
 
+def _utf8(text: str) -> bytes:
+    # A lone surrogate (possible in JSON) must not crash hashing; it just never matches.
+    return text.encode("utf-8", "surrogatepass")
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher.hash(_utf8(password))
+
+
+def normalize_email(email: str) -> str:
+    """The one spelling of an address: as stored, looked up, and counted by the rate limiter."""
+    return email.strip().lower()
+
+
+@cache
+def dummy_hash() -> str:
+    """Verified against when no account matches, so an unknown address takes as long to refuse."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash, _utf8(password))
     except (VerificationError, InvalidHashError):
         return False
 
@@ -28,4 +45,4 @@ def new_token() -> str:
 
 
 def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(_utf8(token)).hexdigest()

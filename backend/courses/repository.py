@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.models import Assignment, Course, Enrollment, User
@@ -36,20 +36,40 @@ class CourseRepository:
         )
         return self.session.scalar(query)
 
-    def members(self, course_id: int, role: str) -> list[User]:
+    def members(
+        self, course_id: int, role: str, offset: int = 0, limit: int | None = None
+    ) -> list[User]:
         query = (
             select(User)
             .join(Enrollment, Enrollment.user_id == User.id)
             .where(Enrollment.course_id == course_id, Enrollment.role == role)
-            .order_by(User.name, User.email)
+            .order_by(User.name, User.email, User.id)
+            .offset(offset)
+            .limit(limit)
         )
         return list(self.session.scalars(query))
+
+    def count_members(self, course_id: int, role: str) -> int:
+        query = select(func.count()).where(
+            Enrollment.course_id == course_id, Enrollment.role == role
+        )
+        return self.session.scalar(query) or 0
 
     def assignments(self, course_id: int) -> list[Assignment]:
         query = (
             select(Assignment)
             .where(Assignment.course_id == course_id)
             .order_by(Assignment.position, Assignment.id)
+        )
+        return list(self.session.scalars(query))
+
+    def using_exercise(self, exercise_id: str) -> list[Course]:
+        query = (
+            select(Course)
+            .join(Assignment, Assignment.course_id == Course.id)
+            .where(Assignment.exercise_id == exercise_id)
+            .distinct()
+            .order_by(Course.code)
         )
         return list(self.session.scalars(query))
 

@@ -73,6 +73,44 @@ def enroll(session: Session, course: Course, user: User, role: str = "student") 
     return enrollment
 
 
+def enroll_by_email(
+    session: Session, acting: User, course: Course, email: str, role: str = "student"
+) -> tuple[User, Enrollment]:
+    """Course staff enrol an account by address.
+
+    Only administrators grant the instructor role or change an instructor's enrolment; an
+    instructor adds students. The refusal for an address that cannot be enrolled is the same
+    whether or not it has an account, and does not repeat the address.
+    """
+    from backend.auth.repository import UserRepository
+
+    if role not in ("student", "instructor"):
+        raise Invalid("role must be student or instructor.", "role は student か instructor です。")
+    if not is_course_staff(session, acting, course.id):
+        raise Forbidden(
+            "Only the course's instructors may do this.", "担当教員のみが操作できます。"
+        )
+    admin = acting.role == Role.admin
+    if role == "instructor" and not admin:
+        raise Forbidden(
+            "Only administrators can make someone an instructor.",
+            "教員ロールを付与できるのは管理者だけです。",
+        )
+    member = UserRepository(session).by_email(email)
+    if member is None or not member.active:
+        raise NotFound(
+            "No account can be enrolled with that address.",
+            "そのメールアドレスで登録できるアカウントはありません。",
+        )
+    existing = CourseRepository(session).enrollment(course.id, member.id)
+    if existing is not None and existing.role == "instructor" and not admin:
+        raise Forbidden(
+            "Only administrators can change an instructor's enrolment.",
+            "教員の登録を変更できるのは管理者だけです。",
+        )
+    return member, enroll(session, course, member, role)
+
+
 def add_assignment(
     session: Session,
     course: Course,
@@ -114,10 +152,13 @@ class AssignmentRow:
 def overview(session: Session, user: User, course: Course) -> list[AssignmentRow]:
     """The learner's view of a course: each assignment with their attempts and best score."""
     exercises = ExerciseRepository(session)
-    submissions = SubmissionRepository(session)
+    assignments = CourseRepository(session).assignments(course.id)
+    attempts: dict[int, list] = {}
+    for row in SubmissionRepository(session).summaries(user.id, [a.id for a in assignments]):
+        attempts.setdefault(row.assignment_id, []).append(row)
     rows = []
-    for assignment in CourseRepository(session).assignments(course.id):
-        mine = submissions.for_user_assignment(user.id, assignment.id)
+    for assignment in assignments:
+        mine = attempts.get(assignment.id, [])
         scores = [s.score for s in mine if s.score is not None and s.status == "graded"]
         rows.append(
             AssignmentRow(

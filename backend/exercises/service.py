@@ -7,6 +7,7 @@ regraded with the tests it was graded against.
 
 from __future__ import annotations
 
+import difflib
 import shutil
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,9 +15,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from backend.courses.repository import CourseRepository
 from backend.errors import NotFound
 from backend.exercises.repository import ExerciseRepository
-from backend.models import Exercise, ExerciseVersion
+from backend.models import Course, Exercise, ExerciseVersion
 from grader.engine import Grader
 from grader.exercise import ExercisePackage, PackageError, load_catalog, load_exercise
 from grader.validation import CaseOutcome, validate_package
@@ -68,6 +70,8 @@ def add_package(
         package = load_exercise(root)
     except PackageError as exc:
         return AddReport(None, [str(p) for p in exc.problems], [], False)
+    except RecursionError:  # the grader's TOML reading gives up on absurd nesting
+        return AddReport(None, ["a TOML file is nested too deeply"], [], False)
     outcomes = validate_package(grader, package, with_variants=with_variants)
     if not all(case.ok for case in outcomes):
         return AddReport(package, [], outcomes, False)
@@ -95,3 +99,63 @@ def package_for(session: Session, exercise_id: str, version: str | None = None) 
     if row is None:
         raise NotFound("That exercise version is not stored.", "その版の課題は保存されていません。")
     return _load(row.package_path)
+
+
+MAX_DIFF_LINES = 2000
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """What publishing an upload would change for an exercise that is already published."""
+
+    exercise_id: str
+    current_version: str
+    new_version: str
+    courses: list[Course]
+    tests_diff: list[str]
+
+
+def replacement_for(session: Session, root: Path) -> Replacement | None:
+    """None when the upload is a new exercise, unchanged, or not loadable (validation says why)."""
+    try:
+        package = load_exercise(root)
+    except (PackageError, RecursionError):
+        return None
+    exercise = ExerciseRepository(session).get(package.id)
+    if exercise is None or exercise.current_version == package.version:
+        return None
+    current = package_for(session, package.id)
+    return Replacement(
+        exercise_id=package.id,
+        current_version=exercise.current_version,
+        new_version=package.version,
+        courses=CourseRepository(session).using_exercise(package.id),
+        tests_diff=tests_diff(current.root, package.root),
+    )
+
+
+def tests_diff(old_root: Path, new_root: Path) -> list[str]:
+    """A unified diff of the two packages' tests/ folders (at most MAX_DIFF_LINES lines)."""
+    lines: list[str] = []
+    names = sorted(
+        {p.relative_to(old_root).as_posix() for p in (old_root / "tests").rglob("*") if p.is_file()}
+        | {
+            p.relative_to(new_root).as_posix()
+            for p in (new_root / "tests").rglob("*")
+            if p.is_file()
+        }
+    )
+    for name in names:
+        if "__pycache__" in name:
+            continue
+        old, new = _lines(old_root / name), _lines(new_root / name)
+        lines += difflib.unified_diff(old, new, f"current/{name}", f"upload/{name}", lineterm="")
+        if len(lines) > MAX_DIFF_LINES:
+            return [*lines[:MAX_DIFF_LINES], "… (diff cut)"]
+    return lines
+
+
+def _lines(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    return path.read_text(errors="replace").splitlines()

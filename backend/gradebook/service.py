@@ -1,18 +1,38 @@
-"""Building the gradebook from submissions, by the course's score policy (best or latest)."""
+"""Building the gradebook from submissions, by the course's score policy (best or latest).
+
+It reads only the columns it shows (never a submission's code or result), one page of students
+at a time for the browser.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from backend.courses.repository import CourseRepository
 from backend.exercises.repository import ExerciseRepository
-from backend.models import Assignment, Course, Submission, User
+from backend.models import Assignment, Course, User
 from backend.submissions.repository import SubmissionRepository
+
+PAGE_SIZE = 100
+# OWASP's rule against CSV (formula) injection: a spreadsheet runs a cell starting with these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Attempt(Protocol):
+    """What the gradebook needs of a submission (a narrow row, not the whole model)."""
+
+    id: int
+    attempt: int
+    status: str
+    score: float | None
+    late: bool
 
 
 @dataclass(frozen=True)
@@ -40,13 +60,20 @@ class Gradebook:
     assignments: list[Assignment]
     titles: list[str]
     rows: list[Row] = field(default_factory=list)
+    total_students: int = 0
+    offset: int = 0
+    limit: int | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total_students // self.limit)) if self.limit else 1
 
     @property
     def max_total(self) -> float:
         return sum(c.max_score for c in self.rows[0].cells) if self.rows else 0.0
 
 
-def counting(submissions: list[Submission], policy: str) -> Submission | None:
+def counting(submissions: Sequence[Attempt], policy: str) -> Attempt | None:
     graded = [s for s in submissions if s.status == "graded" and s.score is not None]
     if not graded:
         return None
@@ -55,14 +82,20 @@ def counting(submissions: list[Submission], policy: str) -> Submission | None:
     return max(graded, key=lambda s: (s.score, -s.attempt))
 
 
-def build(session: Session, course: Course, lang: str = "en") -> Gradebook:
+def build(
+    session: Session, course: Course, lang: str = "en", offset: int = 0, limit: int | None = None
+) -> Gradebook:
+    """Students ``offset`` to ``offset + limit`` (all when ``limit`` is None), by name."""
     courses = CourseRepository(session)
     exercises = ExerciseRepository(session)
     assignments = courses.assignments(course.id)
-    students = courses.members(course.id, "student")
-    by_key: dict[tuple[int, int], list[Submission]] = {}
-    for submission in SubmissionRepository(session).for_assignments([a.id for a in assignments]):
-        by_key.setdefault((submission.user_id, submission.assignment_id), []).append(submission)
+    students = courses.members(course.id, "student", offset=offset, limit=limit)
+    by_key: dict[tuple[int, int], list[Attempt]] = {}
+    rows_found = SubmissionRepository(session).gradebook_attempts(
+        [a.id for a in assignments], None if limit is None else [s.id for s in students]
+    )
+    for row in rows_found:
+        by_key.setdefault((row.user_id, row.assignment_id), []).append(row)
     titles, points = [], []
     for assignment in assignments:
         exercise = exercises.get(assignment.exercise_id)
@@ -84,7 +117,22 @@ def build(session: Session, course: Course, lang: str = "en") -> Gradebook:
                 )
             )
         rows.append(Row(student=student, cells=cells))
-    return Gradebook(course=course, assignments=assignments, titles=titles, rows=rows)
+    return Gradebook(
+        course=course,
+        assignments=assignments,
+        titles=titles,
+        rows=rows,
+        total_students=courses.count_members(course.id, "student"),
+        offset=offset,
+        limit=limit,
+    )
+
+
+def csv_safe(value: object) -> object:
+    """A text cell a spreadsheet shows as text: a leading formula character is quoted away."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def to_csv(book: Gradebook) -> str:
@@ -97,9 +145,9 @@ def to_csv(book: Gradebook) -> str:
             f"{assignment.exercise_id} attempts",
             f"{assignment.exercise_id} late",
         ]
-    writer.writerow([*header, "total"])
+    writer.writerow([csv_safe(cell) for cell in [*header, "total"]])
     for row in book.rows:
-        values: list[object] = [row.student.email, row.student.name]
+        values: list[object] = [csv_safe(row.student.email), csv_safe(row.student.name)]
         for cell in row.cells:
             values += [
                 "" if cell.score is None else f"{cell.score:g}",
@@ -121,6 +169,8 @@ def to_json(book: Gradebook) -> dict:
             {"id": a.id, "exercise_id": a.exercise_id, "title": t}
             for a, t in zip(book.assignments, book.titles, strict=True)
         ],
+        "total_students": book.total_students,
+        "offset": book.offset,
         "students": [
             {
                 "email": row.student.email,
@@ -158,15 +208,16 @@ class FailureRate:
 
 def failure_rates(session: Session, assignment: Assignment) -> list[FailureRate]:
     """Per hidden test, how many students' latest graded attempt failed it (most failed first)."""
-    latest: dict[int, Submission] = {}
-    for submission in SubmissionRepository(session).for_assignments([assignment.id]):
-        if submission.status == "graded" and submission.result_json:
-            previous = latest.get(submission.user_id)
-            if previous is None or submission.attempt > previous.attempt:
-                latest[submission.user_id] = submission
+    latest: dict[int, tuple[int, str]] = {}
+    for user_id, attempt, result_json in SubmissionRepository(session).graded_results(
+        assignment.id
+    ):
+        previous = latest.get(user_id)
+        if previous is None or attempt > previous[0]:
+            latest[user_id] = (attempt, result_json)
     counts: dict[str, list] = {}
-    for submission in latest.values():
-        for test in json.loads(submission.result_json or "{}").get("tests", []):
+    for _attempt, result_json in latest.values():
+        for test in json.loads(result_json or "{}").get("tests", []):
             entry = counts.setdefault(test["name"], [test["title"], 0, 0])
             entry[1] += test["status"] == "failed"
             entry[2] += 1

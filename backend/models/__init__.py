@@ -6,6 +6,7 @@ from backend.models.course import Course, Enrollment
 from backend.models.exercise import Exercise, ExerciseVersion
 from backend.models.submission import Submission
 from backend.models.user import User
+from backend.models.user_session import UserSession
 
 __all__ = [
     "ApiToken",
@@ -16,4 +17,5 @@ __all__ = [
     "ExerciseVersion",
     "Submission",
     "User",
+    "UserSession",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.orm import Session
 
 from backend.models import Submission, User
@@ -33,6 +33,51 @@ class SubmissionRepository:
             .order_by(Submission.id)
         )
         return list(self.session.scalars(query))
+
+    def gradebook_attempts(
+        self, assignment_ids: list[int], user_ids: list[int] | None = None
+    ) -> list[Row]:
+        """What the gradebook shows of each attempt (no code, no result); None: every user."""
+        if not assignment_ids or user_ids == []:
+            return []
+        query = (
+            select(
+                Submission.id,
+                Submission.user_id,
+                Submission.assignment_id,
+                Submission.attempt,
+                Submission.status,
+                Submission.score,
+                Submission.late,
+            )
+            .where(Submission.assignment_id.in_(assignment_ids))
+            .order_by(Submission.id)
+        )
+        if user_ids is not None:
+            query = query.where(Submission.user_id.in_(user_ids))
+        return list(self.session.execute(query))
+
+    def graded_results(self, assignment_id: int) -> list[Row]:
+        """(user_id, attempt, result_json) of every graded attempt at one assignment."""
+        query = select(Submission.user_id, Submission.attempt, Submission.result_json).where(
+            Submission.assignment_id == assignment_id,
+            Submission.status == SubmissionStatus.graded,
+            Submission.result_json.is_not(None),
+        )
+        return list(self.session.execute(query))
+
+    def summaries(self, user_id: int, assignment_ids: list[int]) -> list[Row]:
+        """(assignment_id, attempt, status, score) of a user's attempts, oldest first."""
+        if not assignment_ids:
+            return []
+        query = (
+            select(
+                Submission.assignment_id, Submission.attempt, Submission.status, Submission.score
+            )
+            .where(Submission.user_id == user_id, Submission.assignment_id.in_(assignment_ids))
+            .order_by(Submission.attempt)
+        )
+        return list(self.session.execute(query))
 
     def lock_submitter(self, user_id: int) -> None:
         """Holds the user's row until commit, so their submissions are numbered one at a time.

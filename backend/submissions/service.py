@@ -29,7 +29,14 @@ def create_submission(
 ) -> Submission:
     """Validate and store a queued submission; the caller commits, then wakes the workers."""
     assignment, _course = get_assignment(session, user, assignment_id)
-    if len(code.encode()) > max_bytes:
+    try:
+        size = len(code.encode())
+    except UnicodeEncodeError:  # a lone surrogate, possible in JSON: not text a file can hold
+        raise Invalid(
+            "The submission is not valid UTF-8 text.",
+            "提出物が正しい UTF-8 テキストではありません。",
+        ) from None
+    if size > max_bytes:
         raise PayloadTooLarge(
             f"The submission is larger than {max_bytes} bytes.",
             f"提出物が上限({max_bytes} バイト)を超えています。",
@@ -40,6 +47,11 @@ def create_submission(
             parse_answers(code, len(package.questions))
         except InvalidSubmission as exc:
             raise Invalid(exc.text.en, exc.text.ja) from None
+        except RecursionError:  # "[[[[…" nested past what the JSON parser follows
+            raise Invalid(
+                "The answers are nested too deeply; send a flat list of true/false.",
+                "回答の入れ子が深すぎます。true/false の平らなリストを送ってください。",
+            ) from None
     late = assignment.due_at is not None and utcnow() > assignment.due_at
     if late and assignment.late_policy == "reject":
         raise Forbidden("The due date has passed.", "締め切りを過ぎています。")

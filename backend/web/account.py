@@ -1,4 +1,4 @@
-"""A user's own API tokens: create (the secret is shown once) and revoke."""
+"""A user's own account: API tokens (the secret is shown once; scopes by role) and password."""
 
 from __future__ import annotations
 
@@ -8,23 +8,25 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backend.auth.repository import TokenRepository
-from backend.auth.service import SCOPES, issue_token, revoke_token
-from backend.web.deps import CsrfChecked, CurrentUser, Id, SessionDep
+from backend.auth.service import change_password, issue_token, revoke_token, scopes_for
+from backend.auth.sessions import start_session
+from backend.web.deps import SESSION_ID, CsrfChecked, CurrentUser, Id, SessionDep, SettingsDep
 from backend.web.templating import render
 
 router = APIRouter(prefix="/account", include_in_schema=False)
 
 
 def tokens_page(
-    request: Request, session: SessionDep, user: CurrentUser, secret: str = ""
+    request: Request, session: SessionDep, user: CurrentUser, secret: str = "", notice: str = ""
 ) -> Response:
     return render(
         request,
         "tokens.html",
         user=user,
         tokens=TokenRepository(session).for_user(user.id),
-        scopes=SCOPES,
+        scopes=scopes_for(user),
         secret=secret,
+        notice=notice,
     )
 
 
@@ -49,3 +51,18 @@ def create_token(
 def revoke(session: SessionDep, user: CurrentUser, token_id: Id) -> Response:
     revoke_token(session, user, token_id)
     return RedirectResponse("/account/tokens", status_code=303)
+
+
+@router.post("/password", dependencies=[CsrfChecked])
+def new_password(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    current: Annotated[str, Form()],
+    new: Annotated[str, Form()],
+) -> Response:
+    change_password(session, user, current, new)  # ends every session, this one included
+    request.session.clear()
+    request.session[SESSION_ID] = start_session(session, user, settings.session_lifetime_s)
+    return tokens_page(request, session, user, notice="password_changed")

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from backend.auth.repository import UserRepository
-from backend.auth.service import create_user, set_role
+from backend.auth.service import create_user, end_sessions_of, set_role
 from backend.courses import service as courses
 from backend.courses.repository import CourseRepository
 from backend.errors import Invalid, NotFound, PayloadTooLarge
+from backend.exercises import staging
 from backend.exercises.repository import ExerciseRepository
-from backend.exercises.service import add_package
-from backend.exercises.upload import unpack
-from backend.web.deps import AdminUser, CsrfChecked, Id, SessionDep, SettingsDep
+from backend.exercises.service import add_package, replacement_for
+from backend.settings import Settings
+from backend.web.deps import AdminUser, CsrfChecked, Id, SessionDep, SettingsDep, check_csrf
 from backend.web.templating import render
 from grader.engine import Grader
 
@@ -37,29 +39,68 @@ def overview(request: Request, session: SessionDep, user: AdminUser) -> Response
     )
 
 
-@router.post("/exercises", dependencies=[CsrfChecked])
+@router.post("/exercises")
 async def upload_exercise(
+    request: Request, session: SessionDep, settings: SettingsDep, user: AdminUser
+) -> Response:
+    # An administrator first: the upload (up to the route's limit) is read only then.
+    async with request.form() as form:
+        check_csrf(request, form.get("csrf_token"))
+        package = form.get("package")
+        if not isinstance(package, UploadFile):
+            raise Invalid(
+                "Choose a zip file to upload.", "アップロードする zip ファイルを選んでください。"
+            )
+        data = await package.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise PayloadTooLarge("The package is too large.", "パッケージが大きすぎます。")
+    # Unpacking and grading in the sandbox take long: on the thread pool, not the event loop.
+    return await run_in_threadpool(_stage_upload, request, session, settings, user, data)
+
+
+def _stage_upload(
+    request: Request, session: SessionDep, settings: Settings, user: AdminUser, data: bytes
+) -> Response:
+    uploads = _uploads(settings.data_dir)
+    token, root = staging.stage(data, uploads)
+    replacement = replacement_for(session, root)
+    if replacement is not None:
+        # Publishing would change an exercise that courses use: show what changes, and wait.
+        return render(
+            request, "admin_confirm.html", user=user, replacement=replacement, token=token
+        )
+    return _validate_and_publish(request, session, settings, user, token)
+
+
+@router.post("/exercises/confirm", dependencies=[CsrfChecked])
+def confirm_upload(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: AdminUser,
-    package: Annotated[UploadFile, File()],
+    token: Annotated[str, Form()],
 ) -> Response:
-    data = await package.read(settings.max_upload_bytes + 1)
-    if len(data) > settings.max_upload_bytes:
-        raise PayloadTooLarge("The package is too large.", "パッケージが大きすぎます。")
-    with tempfile.TemporaryDirectory(dir=_uploads(settings.data_dir)) as scratch:
-        root = unpack(data, Path(scratch))
+    return _validate_and_publish(request, session, settings, user, token)
+
+
+def _validate_and_publish(
+    request: Request, session: SessionDep, settings: Settings, user: AdminUser, token: str
+) -> Response:
+    uploads = _uploads(settings.data_dir)
+    root = staging.staged_package(uploads, token)
+    try:
         with Grader(settings.grader) as grader:
             report = add_package(session, grader, root, settings.data_dir / "exercises")
+    finally:
+        staging.discard(uploads, token)
     status = 200 if report.published else 422
     return render(request, "admin_upload.html", status_code=status, user=user, report=report)
 
 
-def _uploads(data_dir: Path) -> str:
+def _uploads(data_dir: Path) -> Path:
     folder = data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
-    return str(folder)
+    return folder
 
 
 @router.post("/users", dependencies=[CsrfChecked])
@@ -96,10 +137,9 @@ def add_enrollment(
     role: Annotated[str, Form()] = "student",
 ) -> Response:
     course = CourseRepository(session).get(course_id)
-    member = UserRepository(session).by_email(email)
-    if course is None or member is None:
-        raise NotFound("No such course or user.", "コースまたはユーザーが見つかりません。")
-    courses.enroll(session, course, member, role)
+    if course is None:
+        raise NotFound("No such course.", "コースが見つかりません。")
+    courses.enroll_by_email(session, user, course, email, role)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -135,4 +175,10 @@ def change_role(
     session: SessionDep, user: AdminUser, user_id: Id, role: Annotated[str, Form()]
 ) -> Response:
     set_role(session, user, user_id, role)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/users/{user_id}/sessions/end", dependencies=[CsrfChecked])
+def end_sessions(session: SessionDep, user: AdminUser, user_id: Id) -> Response:
+    end_sessions_of(session, user, user_id)
     return RedirectResponse("/admin", status_code=303)

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 from sqlalchemy.orm import Session
 
-from backend.auth.repository import UserRepository
 from backend.auth.service import user_for_token
+from backend.auth.sessions import session_user
 from backend.db import transaction
 from backend.errors import Forbidden, NotAuthenticated
 from backend.models import User
@@ -31,13 +31,19 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 # Row ids in URLs: bounded, so an absurd number is a 422, never a database overflow.
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the transaction commits before the response leaves, so the browser's next
+# request (after a sign-in's redirect, say) always sees what this one did.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+# The cookie's key holding the server-side session id (see backend/auth/sessions.py).
+SESSION_ID = "sid"
 
 
 def current_user(request: Request, session: SessionDep) -> User:
-    user_id = request.session.get("user_id")
-    user = UserRepository(session).get(user_id) if user_id else None
-    if user is None or not user.active:
+    secret = request.session.get(SESSION_ID)
+    user = session_user(session, secret) if isinstance(secret, str) else None
+    if user is None:
         raise NotAuthenticated("Please sign in.", "サインインしてください。")
     return user
 
@@ -62,19 +68,30 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-async def verify_csrf(
-    request: Request, x_csrf_token: Annotated[str | None, Header()] = None
-) -> None:
-    """Every state-changing browser request carries the session's token (header or form field)."""
+def check_csrf(request: Request, supplied: object) -> None:
+    """Refuse unless ``supplied`` is this browser session's CSRF token."""
     expected = request.session.get("csrf")
-    supplied = x_csrf_token
-    if supplied is None and "form" in request.headers.get("content-type", ""):
-        supplied = (await request.form()).get("csrf_token")  # type: ignore[assignment]
-    if not expected or not supplied or not secrets.compare_digest(str(supplied), expected):
+    if (
+        not isinstance(expected, str)
+        or not isinstance(supplied, str)
+        or not secrets.compare_digest(supplied.encode("utf-8", "surrogatepass"), expected.encode())
+    ):
         raise Forbidden(
             "The form expired; reload the page and try again.",
             "フォームの有効期限が切れました。ページを再読み込みしてください。",
         )
+
+
+async def verify_csrf(
+    request: Request, x_csrf_token: Annotated[str | None, Header()] = None
+) -> None:
+    """Every state-changing browser request carries the session's token (header or form field)."""
+    if not request.session.get("csrf"):
+        check_csrf(request, None)  # no session, no token to match: refused before any body is read
+    supplied: object = x_csrf_token
+    if supplied is None and "form" in request.headers.get("content-type", ""):
+        supplied = (await request.form()).get("csrf_token")
+    check_csrf(request, supplied)
 
 
 CsrfChecked = Depends(verify_csrf)

@@ -96,6 +96,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "active": ("active", "有効"),
     "revoke": ("Revoke", "無効化"),
     "create_token": ("Create token", "トークンを作成"),
+    "previous": ("Previous", "前へ"),
+    "next": ("Next", "次へ"),
+    "students": ("students", "人の学生"),
+    "change_password": ("Change password", "パスワードを変更"),
+    "current_password": ("Current password", "現在のパスワード"),
+    "new_password": ("New password", "新しいパスワード"),
+    "password_changed": (
+        "Password changed: every other session has been signed out.",
+        "パスワードを変更しました。ほかのセッションはすべてサインアウトされました。",
+    ),
+    "end_sessions": ("Sign out everywhere", "すべてのセッションを終了"),
+    "sessions": ("Sessions", "セッション"),
+    "confirm_replace": ("Replace the current version?", "現在の版を置き換えますか?"),
+    "confirm_replace_help": (
+        "An exercise with this id is already published. Publishing makes the upload the current "
+        "version in every course that uses it. The changes to its tests are shown below.",
+        "この ID の課題はすでに公開されています。公開すると、この課題を使うすべてのコースで"
+        "アップロードした版が現在の版になります。テストの変更点を以下に示します。",
+    ),
+    "publish_new_version": ("Validate and publish this version", "この版を検証して公開"),
+    "tests_unchanged": ("The tests are unchanged.", "テストに変更はありません。"),
+    "used_in_courses": ("Courses using it", "使用しているコース"),
 }
 
 

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from backend.auth.security import normalize_email
 from backend.auth.service import authenticate
+from backend.auth.sessions import end_session, start_session
 from backend.courses import service as courses
-from backend.errors import KadaiError, RateLimited
+from backend.errors import Invalid, KadaiError, RateLimited
 from backend.exercises.service import package_for
 from backend.gradebook import service as gradebook
+from backend.models import User
+from backend.settings import Settings
 from backend.submissions import service as submissions
-from backend.web.deps import CsrfChecked, CurrentUser, Id, SessionDep, SettingsDep, dispatch
+from backend.web.deps import (
+    SESSION_ID,
+    CsrfChecked,
+    CurrentUser,
+    Id,
+    SessionDep,
+    SettingsDep,
+    check_csrf,
+    dispatch,
+)
+from backend.web.downloads import attachment
 from backend.web.i18n import LANGS, language
 from backend.web.templating import render
 
@@ -29,11 +46,14 @@ def login_page(request: Request) -> Response:
 def login(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
 ) -> Response:
+    # The client address is the peer's, or a trusted proxy's X-Forwarded-For (see create_app);
+    # the address is counted as it is looked up, so spelling variants share one count.
     client = request.client.host if request.client else "unknown"
-    if not request.app.state.signin_limiter.allow(f"{client}:{email.lower()}"):
+    if not request.app.state.signin_limiter.allow(f"{client}:{normalize_email(email)}"):
         raise RateLimited(
             "Too many sign-in attempts; wait a minute.",
             "試行回数が多すぎます。1 分待ってください。",
@@ -43,21 +63,30 @@ def login(
     except KadaiError as exc:
         message = exc.text.ja if language(request) == "ja" else exc.text.en
         return render(request, "login.html", status_code=401, error=message, email=email)
-    request.session.clear()
-    request.session["user_id"] = user.id
+    request.session.clear()  # a fresh session (and CSRF token) at every sign-in
+    request.session[SESSION_ID] = start_session(session, user, settings.session_lifetime_s)
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep) -> Response:
+    secret = request.session.get(SESSION_ID)
+    if isinstance(secret, str):
+        end_session(session, secret)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
 
-@router.get("/lang/{code}")
-def set_language(request: Request, code: str) -> Response:
-    back = request.headers.get("referer") or "/"
-    response = RedirectResponse(back if back.startswith(str(request.base_url)) else "/", 303)
+def local_path(target: str) -> str:
+    """``target`` if it is a path on this site, else ``/``: never another origin's URL."""
+    if not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
+        return "/"
+    return target
+
+
+@router.post("/lang/{code}", dependencies=[CsrfChecked])
+def set_language(code: str, next: Annotated[str, Form()] = "/") -> Response:
+    response = RedirectResponse(local_path(next), 303)
     if code in LANGS:
         response.set_cookie("lang", code, max_age=365 * 86400, samesite="lax")
     return response
@@ -107,7 +136,27 @@ def assignment_page(
     )
 
 
-@router.post("/assignments/{assignment_id}/submissions", dependencies=[CsrfChecked])
+async def submitted_code(request: Request) -> tuple[str, object]:
+    """The code and the CSRF token a browser sent, as a form or as ``{"code": ...}`` JSON."""
+    if "json" in request.headers.get("content-type", ""):
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, RecursionError):
+            raise Invalid(
+                "The body is not valid JSON.", "本文が正しい JSON ではありません。"
+            ) from None
+        code = body.get("code", "") if isinstance(body, dict) else None
+        supplied: object = request.headers.get("x-csrf-token")
+    else:
+        async with request.form() as form:
+            code = form.get("code", "")
+            supplied = request.headers.get("x-csrf-token") or form.get("csrf_token")
+    if not isinstance(code, str):
+        raise Invalid('Send {"code": "<text>"}.', '{"code": "<テキスト>"} の形で送ってください。')
+    return code, supplied
+
+
+@router.post("/assignments/{assignment_id}/submissions")
 async def submit(
     request: Request,
     session: SessionDep,
@@ -115,14 +164,27 @@ async def submit(
     user: CurrentUser,
     assignment_id: Id,
 ) -> Response:
+    # Signed in first: the body (up to the route's limit) is read only for a known user.
+    code, supplied = await submitted_code(request)
+    check_csrf(request, supplied)
+    # The database work runs on the thread pool, like a sync endpoint's, not in the event loop.
+    return await run_in_threadpool(
+        store_submission, request, session, settings, user, assignment_id, code
+    )
+
+
+def store_submission(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user: User,
+    assignment_id: int,
+    code: str,
+) -> Response:
     if not request.app.state.submit_limiter.allow(str(user.id)):
         raise RateLimited(
             "Too many submissions; wait a minute.", "提出が多すぎます。1 分待ってください。"
         )
-    if "json" in request.headers.get("content-type", ""):
-        code = str((await request.json()).get("code", ""))
-    else:
-        code = str((await request.form()).get("code", ""))
     submission = submissions.create_submission(
         session, user, assignment_id, code, settings.max_code_bytes
     )
@@ -169,20 +231,23 @@ def submission_status(session: SessionDep, user: CurrentUser, submission_id: Id)
 
 @router.get("/courses/{course_id}/gradebook")
 def gradebook_page(
-    request: Request, session: SessionDep, user: CurrentUser, course_id: Id
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    course_id: Id,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     course = courses.require_course_staff(session, user, course_id)
-    book = gradebook.build(session, course, language(request))
-    return render(request, "gradebook.html", user=user, course=course, book=book)
+    size = gradebook.PAGE_SIZE
+    book = gradebook.build(session, course, language(request), offset=(page - 1) * size, limit=size)
+    return render(request, "gradebook.html", user=user, course=course, book=book, page=page)
 
 
 @router.get("/courses/{course_id}/gradebook.csv")
 def gradebook_csv(session: SessionDep, user: CurrentUser, course_id: Id) -> Response:
     course = courses.require_course_staff(session, user, course_id)
-    body = gradebook.to_csv(gradebook.build(session, course))
-    filename = f"gradebook-{course.code}.csv"
     return Response(
-        body,
+        gradebook.to_csv(gradebook.build(session, course)),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(f"gradebook-{course.code}.csv")},
     )

@@ -6,6 +6,9 @@ import { keymap } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 
+// The page's Content-Security-Policy admits the editor's <style> elements by this nonce.
+const nonce = document.querySelector('meta[name="csp-nonce"]')?.content;
+
 function mount(textarea) {
   const form = textarea.form;
   const host = document.createElement("div");
@@ -16,6 +19,7 @@ function mount(textarea) {
     doc: textarea.value,
     parent: host,
     extensions: [
+      nonce ? EditorView.cspNonce.of(nonce) : [],
       basicSetup,
       python(),
       keymap.of([

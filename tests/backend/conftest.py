@@ -72,6 +72,26 @@ def token_for(settings: Settings, email: str, scopes: str) -> str:
     return secret
 
 
+def token_any_scope(settings: Settings, email: str, scopes: str) -> str:
+    """A token stored directly, as one issued before its owner lost a role would be."""
+    from backend.auth.security import new_token, token_digest
+    from backend.models import ApiToken
+
+    secret = new_token()
+    with database(settings) as session:
+        user = UserRepository(session).by_email(email)
+        session.add(
+            ApiToken(
+                user_id=user.id,
+                name="old",
+                token_hash=token_digest(secret),
+                prefix=secret[:12],
+                scopes=" ".join(scopes.split(",")),
+            )
+        )
+    return secret
+
+
 @contextmanager
 def database(settings: Settings) -> Iterator[Session]:
     engine = make_engine(settings.sqlalchemy_url)

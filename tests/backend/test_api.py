@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.backend.conftest import token_for
+from tests.backend.conftest import token_any_scope, token_for
 
 
 def wait_graded(client, headers, submission_id, timeout=120.0):
@@ -81,7 +81,7 @@ def test_scopes_are_enforced(app_client, settings):
 
 
 def test_gradebook_needs_an_instructor_with_the_grades_scope(app_client, settings):
-    student = auth(token_for(settings, "student1@kadai.local", "read,submit,grades"))
+    student = auth(token_any_scope(settings, "student1@kadai.local", "read,submit,grades"))
     course, quiz = quiz_assignment(app_client, student)
     submitted = app_client.post(
         f"/api/v1/assignments/{quiz['id']}/submissions",

@@ -42,7 +42,7 @@ def test_forms_without_the_csrf_token_are_refused(app_client):
 
 def test_student_sees_the_course_and_the_statement_in_japanese(app_client, settings):
     sign_in(app_client, "student1@kadai.local")
-    app_client.get("/lang/ja")
+    app_client.post("/lang/ja", data={"csrf_token": csrf_of(app_client), "next": "/"})
     course = app_client.get("/courses/1")
     assert "演習3" in course.text and "未提出" in course.text
     page = app_client.get(f"/assignments/{assignment_id(settings, 'normalized-dataset')}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.backend.conftest import ADMIN_PASSWORD, sign_in, token_for
+from tests.backend.conftest import ADMIN_PASSWORD, sign_in, token_any_scope
 
 STUDENT, TEACHER, ADMIN, OUTSIDER = (
     "student1@kadai.local",
@@ -68,6 +68,73 @@ def test_pages_by_role(outsider, path, allowed):
 def test_api_by_role(outsider, settings, path, scope, allowed):
     assert outsider.get(path).status_code == 401
     for role in ROLES[1:]:
-        token = token_for(settings, role, scope)
+        # Stored directly: students cannot be issued grades/manage tokens (see test_scopes_*),
+        # and one they held from before still gets nothing.
+        token = token_any_scope(settings, role, scope)
         status = outsider.get(path, headers={"Authorization": f"Bearer {token}"}).status_code
         assert status == (200 if role in allowed else 403), (path, role, status)
+
+
+def test_instructors_enrol_students_but_only_admins_grant_the_instructor_role(app_client, settings):
+    from backend.auth.service import create_user
+    from tests.backend.conftest import database, token_for
+
+    with database(settings) as session:
+        create_user(session, "newbie@kadai.local", "Newbie", "kadai-demo", "student")
+        create_user(session, "second@kadai.local", "Second", "kadai-demo", "instructor")
+    teacher = {"Authorization": f"Bearer {token_for(settings, TEACHER, 'manage')}"}
+    admin = {"Authorization": f"Bearer {token_for(settings, ADMIN, 'manage')}"}
+    enrol = "/api/v1/courses/1/enrollments"
+    as_student = app_client.post(enrol, json={"email": "newbie@kadai.local"}, headers=teacher)
+    assert as_student.status_code == 201 and as_student.json()["role"] == "student"
+    promoted = {"email": "newbie@kadai.local", "role": "instructor"}
+    assert app_client.post(enrol, json=promoted, headers=teacher).status_code == 403
+    colleague = {"email": "second@kadai.local", "role": "instructor"}
+    assert app_client.post(enrol, json=colleague, headers=admin).status_code == 201
+    demoted = {"email": "second@kadai.local", "role": "student"}
+    assert app_client.post(enrol, json=demoted, headers=teacher).status_code == 403
+    roles = {m["email"]: m["role"] for m in app_client.get(enrol, headers=admin).json()["items"]}
+    assert roles["newbie@kadai.local"] == "student" and roles["second@kadai.local"] == "instructor"
+
+
+def test_an_address_that_cannot_be_enrolled_is_not_named_or_told_apart(app_client, settings):
+    from backend.models import User
+    from tests.backend.conftest import database, token_for
+
+    with database(settings) as session:
+        session.add(User(email="gone@kadai.local", name="Gone", password_hash="!", active=False))
+    teacher = {"Authorization": f"Bearer {token_for(settings, TEACHER, 'manage')}"}
+    answers = [
+        app_client.post("/api/v1/courses/1/enrollments", json={"email": email}, headers=teacher)
+        for email in ("nobody@kadai.local", "gone@kadai.local")
+    ]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].json() == answers[1].json()
+    assert "nobody" not in answers[0].text
+
+
+def test_token_scopes_follow_the_role(app_client):
+    from tests.backend.conftest import csrf_of
+
+    sign_in(app_client, STUDENT)
+    page = app_client.get("/account/tokens").text
+    assert 'value="read"' in page and 'value="submit"' in page
+    assert 'value="grades"' not in page and 'value="manage"' not in page
+    refused = app_client.post(
+        "/account/tokens",
+        data={"name": "x", "scopes": ["read", "grades"], "csrf_token": csrf_of(app_client)},
+    )
+    assert refused.status_code == 403 and 'data-testid="secret"' not in refused.text
+    app_client.cookies.clear()
+    sign_in(app_client, TEACHER)
+    page = app_client.get("/account/tokens").text
+    assert all(f'value="{scope}"' in page for scope in ("read", "submit", "grades", "manage"))
+
+
+def test_the_cli_help_explains_every_scope(capsys):
+    from backend.cli import parser
+
+    with pytest.raises(SystemExit):
+        parser().parse_args(["token", "--help"])
+    help_text = capsys.readouterr().out
+    assert "manage" in help_text and "enrol" in help_text and "Students may hold" in help_text

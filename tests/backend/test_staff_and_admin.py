@@ -141,6 +141,15 @@ def test_upload_reports_package_problems_with_file_and_key(app_client):
     assert upload(app_client, b"not a zip").status_code == 422
 
 
+def confirmed(client, page):  # type: ignore[no-untyped-def]
+    """Replacing a published exercise asks first (see test_upload.py): confirm it."""
+    assert 'data-testid="confirm"' in page.text, page.text[:500]
+    token = page.text.split('name="token" value="')[1].split('"')[0]
+    return client.post(
+        "/admin/exercises/confirm", data={"token": token, "csrf_token": csrf_of(client, "/admin")}
+    )
+
+
 @pytest.mark.docker
 def test_upload_validates_in_the_sandbox_and_publishes_a_new_version(app_client, sandbox_grader):
     sign_in(app_client, "admin@kadai.local", ADMIN_PASSWORD)
@@ -149,10 +158,10 @@ def test_upload_validates_in_the_sandbox_and_publishes_a_new_version(app_client,
     starter_passes = zipped(
         folder, edit={"starter.py": lambda _d: (folder / "solution.py").read_bytes()}
     )
-    rejected = upload(app_client, starter_passes)
+    rejected = confirmed(app_client, upload(app_client, starter_passes))
     assert rejected.status_code == 422 and 'data-testid="rejected"' in rejected.text
     edited = zipped(folder, edit={"statement.en.md": lambda d: d + b"\nUpdated.\n"})
-    published = upload(app_client, edited)
+    published = confirmed(app_client, upload(app_client, edited))
     assert published.status_code == 200 and 'data-testid="published"' in published.text
     assert app_client.get("/admin").text != before
 
