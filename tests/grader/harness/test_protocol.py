@@ -141,3 +141,18 @@ def test_any_malformed_value_is_a_protocol_error(value):
             value = [value]
     with pytest.raises(ProtocolError):
         decode_value(value)
+
+
+def test_running_out_of_memory_while_decoding_is_a_protocol_error(monkeypatch):
+    import grader.harness.protocol as protocol
+
+    def exhausted(payload):
+        raise MemoryError
+
+    monkeypatch.setattr(protocol.json, "loads", exhausted)
+    left, right = socket.socketpair()
+    left.sendall(frame(b"{}"))
+    with pytest.raises(ProtocolError, match="too large"):
+        Channel(right).receive()
+    left.close()
+    right.close()
