@@ -128,10 +128,23 @@ class Submission:
         self._link_factory = link_factory
         self._load_request = load_request
         self._link: WorkerLink | None = None
+        self._preload_lost: WorkerLost | None = None
         self.load_report: dict[str, Any] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------
+    def preload(self) -> None:
+        """Load before any test. A worker lost while loading is the first test's verdict, as if
+        that test had loaded it (no extra worker is started for it)."""
+        try:
+            self.link()
+        except WorkerLost as lost:
+            self._preload_lost = lost
+            raise
+
     def link(self) -> WorkerLink:
+        if self._preload_lost is not None:
+            lost, self._preload_lost = self._preload_lost, None
+            raise lost
         if self._link is None or self._link.lost:
             self._link = self._link_factory()
             reply = self._link.request({"op": "load", **self._load_request})

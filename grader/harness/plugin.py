@@ -127,7 +127,7 @@ class KadaiPlugin:
         # outside tests, whatever the visibility of the first test.
         if session.items and not session.testsfailed:
             try:
-                self._submission.ensure_loaded()
+                self._submission.preload()
             except WorkerLost as lost:
                 self.lost_reasons.add(lost.reason)
             except Exception:  # noqa: BLE001 — the first test meets the same problem and says so

@@ -103,3 +103,21 @@ for _ in range(2):
     expected = events[0]["fresh_grad"]["p0"] + fresh
     assert np.allclose(second_step["grads"]["p0"], expected)
     assert not np.allclose(second_step["grads"]["p0"], fresh)
+
+
+def test_a_worker_lost_while_preloading_is_the_first_requests_loss_only(tmp_path, monkeypatch):
+    started = []
+
+    def link() -> WorkerLink:
+        started.append(1)
+        raise WorkerLost("memory")
+
+    sub = Submission(link, {"source": "", "filename": "sub.py", "run_name": "submission"})
+    with pytest.raises(WorkerLost):
+        sub.preload()
+    with pytest.raises(WorkerLost):
+        sub.get("answer")  # the first test: the preload's verdict, no second worker
+    assert len(started) == 1
+    with pytest.raises(WorkerLost):
+        sub.get("answer")  # later tests try again, as before
+    assert len(started) == 2

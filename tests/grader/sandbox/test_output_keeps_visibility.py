@@ -37,7 +37,7 @@ def test_scores_and_numbers_keep_the_files_order(sandbox_grader, outputs):
 
 def test_printed_requests_stay_with_their_tests(hostile, outputs):
     result = hostile("print_requests.py", outputs)
-    assert result.score == 4
+    assert result.score == 4, result.message.en
     assert_learner_never_sees_hidden_inputs(result)
     by_name = {t.name.split("::")[1]: t for t in result.tests}
     # Staff see every test's output, on both streams.
@@ -56,7 +56,7 @@ def test_printed_requests_stay_with_their_tests(hostile, outputs):
 
 def test_a_background_thread_printing_later_is_held(hostile, outputs):
     result = hostile("background_printer.py", outputs)
-    assert result.score == 4
+    assert result.score == 4, result.message.en
     assert_learner_never_sees_hidden_inputs(result)
     # The first hidden test's input, printed by the thread during the next (hidden) test: staff only.
     by_name = {t.name.split("::")[1]: t for t in result.tests}
