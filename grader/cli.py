@@ -31,10 +31,21 @@ def render(result: GradingResult, lang: str) -> str:
         output = getattr(test.output, lang)
         if output:
             lines.extend("    " + line for line in output.splitlines())
+        for name, text in (("stdout", test.stdout), ("stderr", test.stderr)):
+            if text.strip():
+                lines.append(f"    --- {name} ({test.visibility}) ---")
+                lines.extend("    " + line for line in text.rstrip().splitlines())
     for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
         if text.strip():
             lines.append(f"--- {name} ---")
             lines.append(text.rstrip())
+    for held in result.held_output:
+        for name, text in (("stdout", held.stdout), ("stderr", held.stderr)):
+            if text.strip():
+                lines.append(
+                    f"--- {name}, printed after a test of visibility {held.visibility} ---"
+                )
+                lines.append(text.rstrip())
     return "\n".join(lines)
 
 

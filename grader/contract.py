@@ -7,10 +7,13 @@ the container boundary is one of these frozen dataclasses, serialised as JSON.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
-CONTRACT_VERSION = 1
+# 2: tests carry the output printed while they ran; output held back at a stricter visibility.
+# Results stored under version 1 still load: every field added since has a default.
+CONTRACT_VERSION = 2
 
 GradingStatus = Literal["graded", "error"]
 # Why a grading ended the way it did; "ok" means every test ran to its verdict.
@@ -20,6 +23,41 @@ TestStatus = Literal["passed", "failed", "withheld"]
 Visibility = Literal["visible", "after_due_date", "hidden"]
 VISIBILITIES: tuple[Visibility, ...] = ("visible", "after_due_date", "hidden")
 
+# Caps on what a learner can be shown; the submission chooses exception names, messages and
+# output, so every such string is bounded here, where the trusted side builds the result.
+TEST_OUTPUT_CHARS = 4000
+TITLE_CHARS = 300
+NAME_CHARS = 500
+STUDENT_VIEW_BYTES = 256 * 1024
+# The whole result as the sandbox prints it; the host reads it back from a log of 8 MB, where
+# escaping can make it several times larger.
+RESULT_FRAME_BYTES = 1024 * 1024
+
+# Lone surrogates cannot be encoded as UTF-8, and NUL cannot be stored in a PostgreSQL text column.
+_UNSAFE_CHARS = re.compile("[\x00\ud800-\udfff]")
+
+
+def clean(text: Any) -> str:
+    """``text`` as a string that survives UTF-8 and any database: unsafe characters become U+FFFD."""
+    # str.__str__ turns a str subclass into a plain str without calling any of its methods.
+    text = str.__str__(text) if isinstance(text, str) else str(text)
+    return _UNSAFE_CHARS.sub("\ufffd", text)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters; a cut text says how much it lost. ``clip(clip(t)) == clip(t)``."""
+    if len(text) <= limit:
+        return text
+    note = f"\n[… {len(text)} characters, cut]"
+    keep = max(0, limit - len(note))
+    return (text[:keep] + note)[:limit]
+
+
+def _fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """Only the keys ``cls`` knows: a result written by a newer contract still loads."""
+    known = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in known}
+
 
 @dataclass(frozen=True)
 class Text:
@@ -28,13 +66,22 @@ class Text:
     en: str
     ja: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "en", clean(self.en))
+        object.__setattr__(self, "ja", clean(self.ja))
+
     @classmethod
     def of(cls, data: Any) -> Text:
         if isinstance(data, Text):
             return data
         if isinstance(data, str):
             return cls(en=data, ja=data)
-        return cls(en=str(data.get("en", "")), ja=str(data.get("ja", data.get("en", ""))))
+        if not isinstance(data, dict):
+            return cls(en=clean(data), ja=clean(data))
+        return cls(en=clean(data.get("en", "")), ja=clean(data.get("ja", data.get("en", ""))))
+
+    def clipped(self, limit: int) -> Text:
+        return Text(en=clip(self.en, limit), ja=clip(self.ja, limit))
 
 
 @dataclass(frozen=True)
@@ -72,6 +119,8 @@ class GradingJob:
     @classmethod
     def from_json(cls, text: str) -> GradingJob:
         data = json.loads(text)
+        if int(data.get("contract_version", 1)) > CONTRACT_VERSION:
+            raise ValueError(f"job of contract {data['contract_version']} > {CONTRACT_VERSION}")
         data["limits"] = Limits(**data.get("limits", {}))
         data["frameworks"] = tuple(data.get("frameworks", ()))
         return cls(**data)
@@ -79,7 +128,8 @@ class GradingJob:
 
 @dataclass(frozen=True)
 class TestResult:
-    """One hidden test's verdict, close to a Gradescope ``tests[]`` entry."""
+    """One hidden test's verdict, close to a Gradescope ``tests[]`` entry, with what the submission
+    printed while the test ran (shown under the test's own visibility)."""
 
     __test__ = False  # not a pytest test class, despite the name
 
@@ -91,10 +141,49 @@ class TestResult:
     output: Text
     visibility: Visibility = "visible"
     number: int = 0
+    stdout: str = ""
+    stderr: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", clip(clean(self.name), NAME_CHARS))
+        object.__setattr__(self, "title", Text.of(self.title).clipped(TITLE_CHARS))
+        object.__setattr__(self, "output", Text.of(self.output).clipped(TEST_OUTPUT_CHARS))
+        object.__setattr__(self, "stdout", clean(self.stdout))
+        object.__setattr__(self, "stderr", clean(self.stderr))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TestResult:
-        return cls(**{**data, "title": Text.of(data["title"]), "output": Text.of(data["output"])})
+        return cls(
+            **{
+                **_fields(cls, data),
+                "title": Text.of(data["title"]),
+                "output": Text.of(data["output"]),
+            }
+        )
+
+    def is_shown(self, *, after_due_date: bool) -> bool:
+        return self.visibility == "visible" or (
+            self.visibility == "after_due_date" and after_due_date
+        )
+
+
+@dataclass(frozen=True)
+class HeldOutput:
+    """What the submission printed outside any test once a stricter test had begun: the worker
+    outlives tests and could print later what a hidden test gave it, so this keeps that
+    visibility."""
+
+    visibility: Visibility
+    stdout: str = ""
+    stderr: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stdout", clean(self.stdout))
+        object.__setattr__(self, "stderr", clean(self.stderr))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HeldOutput:
+        return cls(**_fields(cls, data))
 
 
 @dataclass(frozen=True)
@@ -115,7 +204,13 @@ class GradingResult:
     exercise_id: str = ""
     exercise_version: str = ""
     grader_log: str = ""
+    # Output printed outside tests after a test that is not visible began (see ``HeldOutput``).
+    held_output: tuple[HeldOutput, ...] = ()
     contract_version: int = CONTRACT_VERSION
+
+    def __post_init__(self) -> None:
+        for name in ("stdout", "stderr", "grader_log", "exercise_id", "exercise_version"):
+            object.__setattr__(self, name, clean(getattr(self, name)))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,8 +220,15 @@ class GradingResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GradingResult:
-        tests = tuple(TestResult.from_dict(t) for t in data.get("tests", ()))
-        return cls(**{**data, "tests": tests, "message": Text.of(data.get("message", ""))})
+        """Reads results of every contract version so far; fields added later take defaults."""
+        return cls(
+            **{
+                **_fields(cls, data),
+                "tests": tuple(TestResult.from_dict(t) for t in data.get("tests", ())),
+                "held_output": tuple(HeldOutput.from_dict(h) for h in data.get("held_output", ())),
+                "message": Text.of(data.get("message", "")),
+            }
+        )
 
     @classmethod
     def failure(
@@ -151,13 +253,11 @@ class GradingResult:
         )
 
     def student_view(self, *, after_due_date: bool = False) -> GradingResult:
-        """What a student may see: withheld tests keep their points in the total, not their details."""
+        """What a student may see: withheld tests keep their points in the total, not their details
+        nor what the submission printed while they ran; at most ``STUDENT_VIEW_BYTES``."""
 
         def shown(test: TestResult) -> TestResult:
-            visible = test.visibility == "visible" or (
-                test.visibility == "after_due_date" and after_due_date
-            )
-            if visible:
+            if test.is_shown(after_due_date=after_due_date):
                 return test
             hidden = Text(en="Hidden test.", ja="非公開のテストです。")
             return replace(
@@ -167,6 +267,67 @@ class GradingResult:
                 output=Text("", ""),
                 status="withheld",
                 score=None,
+                stdout="",
+                stderr="",
             )
 
-        return replace(self, tests=tuple(shown(t) for t in self.tests), grader_log="")
+        opened = tuple(
+            held
+            for held in self.held_output
+            if held.visibility == "visible"
+            or (held.visibility == "after_due_date" and after_due_date)
+        )
+        view = replace(
+            self, tests=tuple(shown(t) for t in self.tests), held_output=opened, grader_log=""
+        )
+        return fit(view, STUDENT_VIEW_BYTES)
+
+
+def _size(result: GradingResult) -> int:
+    return len(result.to_json().encode("utf-8", "replace"))
+
+
+def _json_bytes(text: str) -> int:
+    return len(json.dumps(text, ensure_ascii=False).encode("utf-8", "replace"))
+
+
+def fit(result: GradingResult, max_bytes: int) -> GradingResult:
+    """``result`` with texts cut until its JSON takes at most ``max_bytes`` (as long as cutting
+    texts can get it there: titles and names are capped already).
+
+    The strictest texts are cut first (the grader log, then hidden, then after-due-date output
+    and messages), so how much of what a learner sees survives says nothing about what they
+    may not see; within one visibility, the longest first.
+    """
+    for _ in range(4):
+        excess = _size(result) - max_bytes
+        if excess <= 0:
+            break
+        result = _cut(result, excess)
+    return result
+
+
+def _cut(result: GradingResult, excess: int) -> GradingResult:
+    rank = {visibility: rank for rank, visibility in enumerate(VISIBILITIES)}
+    data = result.to_dict()
+    slots: list[tuple[int, dict[str, Any], str]] = [(len(VISIBILITIES), data, "grader_log")]
+    slots += [(0, data, "stdout"), (0, data, "stderr")]
+    slots += [(0, data["message"], "en"), (0, data["message"], "ja")]
+    for held in data["held_output"]:
+        slots += [(rank[held["visibility"]], held, key) for key in ("stdout", "stderr")]
+    for test in data["tests"]:
+        level = rank[test["visibility"]]
+        slots += [(level, test, "stdout"), (level, test, "stderr")]
+        slots += [(level, test["output"], "en"), (level, test["output"], "ja")]
+    slots.sort(key=lambda slot: (-slot[0], -len(slot[1][slot[2]])))
+    for _, owner, key in slots:
+        text = owner[key]
+        if excess <= 0:
+            break
+        if len(text) <= 64:
+            continue
+        # A character takes at least one byte of JSON: cutting ``excess`` characters (and room
+        # for the note) from a long enough text is enough.
+        owner[key] = clip(text, max(64, len(text) - excess - 64))
+        excess -= _json_bytes(text) - _json_bytes(owner[key])
+    return GradingResult.from_dict(data)

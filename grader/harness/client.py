@@ -1,15 +1,17 @@
 """The trusted side's view of the submission: proxies that turn test calls into worker requests.
 
-Every answer is decoded as untrusted data. A worker that hangs, dies or runs out of time becomes a
-``WorkerLost`` with the reason, which the pytest plugin turns into feedback.
+Every answer is decoded as untrusted data. A worker that hangs, dies, runs out of time or answers
+something that cannot be read becomes a ``WorkerLost`` with the reason, which the pytest plugin
+turns into feedback: whatever the worker sends, the submission is the cause.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
+from grader.contract import clean, clip
 from grader.harness.protocol import (
     Channel,
     Handle,
@@ -20,17 +22,30 @@ from grader.harness.protocol import (
     encode_plain,
 )
 
+# How much of each part of an exception report the trusted side keeps; the worker is the
+# submission's to rewrite, so these bounds are applied here, not there.
+ERROR_FIELD_CHARS = {"type": 200, "message": 1000, "traceback": 2500, "missing": 200}
+
+
+def _error_field(key: str, value: Any) -> str:
+    text = clean(value if isinstance(value, str) else "" if value is None else repr(value)[:4000])
+    limit = ERROR_FIELD_CHARS.get(key, 200)
+    # A traceback is worth its end (the exception itself); anything else its start.
+    return text[-limit:] if key == "traceback" else clip(text, limit)
+
 
 class SubmissionError(Exception):
     """The submission's own code raised an exception."""
 
-    def __init__(self, info: dict[str, Any]) -> None:
-        self.info = {k: str(v) for k, v in info.items()} if isinstance(info, dict) else {}
+    def __init__(self, info: Any) -> None:
+        items = list(info.items())[:8] if isinstance(info, dict) else []
+        self.info = {str(k)[:40]: _error_field(str(k), v) for k, v in items}
         super().__init__(f"{self.info.get('type', 'Error')}: {self.info.get('message', '')}")
 
 
 class WorkerLost(Exception):
-    """The worker can no longer answer: ``timeout``, ``memory``, ``exited`` or ``crash``."""
+    """The worker can no longer answer: ``timeout``, ``memory``, ``exited``, ``crash`` or
+    ``malformed`` (it answered something that cannot be read, and was stopped)."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)
@@ -58,14 +73,25 @@ class WorkerLink:
             raise self.lost
         try:
             self.channel.send(message)
+        except PeerGone as exc:
+            self.lost = self.diagnose("exited", str(exc))
+            raise self.lost from None
+        try:
             reply = self.channel.receive(deadline=self.deadline())
         except PeerTimeout:
             self.lost = self.diagnose("timeout", "")
             raise self.lost from None
-        except (PeerGone, ProtocolError) as exc:
+        except PeerGone as exc:
             self.lost = self.diagnose("exited", str(exc))
             raise self.lost from None
+        except ProtocolError as exc:
+            self.reject(str(exc))
         return reply
+
+    def reject(self, detail: str) -> NoReturn:
+        """The worker answered something unreadable: it is stopped, and the submission blamed."""
+        self.lost = self.diagnose("malformed", detail)
+        raise self.lost from None
 
 
 class Remote:
@@ -102,16 +128,33 @@ class Submission:
         self._link_factory = link_factory
         self._load_request = load_request
         self._link: WorkerLink | None = None
+        self._preload_lost: WorkerLost | None = None
         self.load_report: dict[str, Any] = {}
 
     # -- lifecycle --------------------------------------------------------------------------------
+    def preload(self) -> None:
+        """Load before any test. A worker lost while loading is the first test's verdict, as if
+        that test had loaded it (no extra worker is started for it)."""
+        try:
+            self.link()
+        except WorkerLost as lost:
+            self._preload_lost = lost
+            raise
+
     def link(self) -> WorkerLink:
+        if self._preload_lost is not None:
+            lost, self._preload_lost = self._preload_lost, None
+            raise lost
         if self._link is None or self._link.lost:
             self._link = self._link_factory()
             reply = self._link.request({"op": "load", **self._load_request})
+            try:
+                trace = decode_value(reply.get("trace"))
+            except ProtocolError as exc:
+                self._link.reject(str(exc))
             self.load_report = {
-                "error": reply.get("error") if not reply.get("ok") else None,
-                "trace": decode_value(reply.get("trace")),
+                "error": (reply.get("error") or {"type": "Error"}) if not reply.get("ok") else None,
+                "trace": trace,
             }
         return self._link
 
@@ -126,10 +169,16 @@ class Submission:
             raise SubmissionError(self.load_report["error"])
         reply = link.request({"op": op, "keep": keep, **body})
         if reply.get("protocol_error"):
-            raise ProtocolError(str(reply["protocol_error"]))
+            # The worker refused a request of the trusted side: a grader problem, unless the
+            # submission rewrote the worker (then it only fails its own test).
+            raise ProtocolError(clip(clean(reply["protocol_error"]), 500))
         if not reply.get("ok"):
             raise SubmissionError(reply.get("error") or {})
-        return self._wrap(decode_value(reply.get("value")))
+        try:
+            value = decode_value(reply.get("value"))
+        except ProtocolError as exc:
+            link.reject(str(exc))
+        return self._wrap(value)
 
     def _wrap(self, value: Any) -> Any:
         if isinstance(value, Handle):

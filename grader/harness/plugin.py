@@ -3,6 +3,11 @@
 Markers: ``points(n)``, ``visibility("visible"|"after_due_date"|"hidden")`` and
 ``title(en=..., ja=...)``. Fixtures: ``submission`` (the loaded submission, see ``client``),
 ``rng`` (a numpy generator seeded per test), ``grading`` (seed and the student's working directory).
+
+Tests run visible → after_due_date → hidden (stable within each group; numbers keep the collection
+order), the submission is loaded before the first test, and each test's beginning and end are
+announced, so the supervisor can hold what the submission prints at the visibility of the test
+it was printed during (see ``output``).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from grader.contract import VISIBILITIES, TestResult, Text
+from grader.contract import VISIBILITIES, TestResult, Text, Visibility
 from grader.harness.client import Submission, SubmissionError, WorkerLost
 from grader.harness.feedback import Failed
 
@@ -46,6 +51,13 @@ def lost_message(lost: WorkerLost, info: GradingInfo) -> Text:
             ja=f"メモリ制限({info.memory_mb} MB)を超えたため、プログラムが停止されました。",
         )
     detail = f" ({lost.detail})" if lost.detail else ""
+    if lost.reason == "malformed":
+        return Text(
+            en=f"Your program answered something the grader cannot read{detail}, and was stopped. "
+            "Does it change how the grading process works?",
+            ja=f"プログラムの応答を採点側で読み取れなかったため、停止しました{detail}。"
+            "採点用のプロセスの動作を変更していないか確認してください。",
+        )
     return Text(
         en=f"Your program stopped before answering{detail}. Does it call exit() or crash?",
         ja=f"プログラムが応答前に終了しました{detail}。exit() の呼び出しやクラッシュがないか確認してください。",
@@ -75,10 +87,13 @@ class KadaiPlugin:
         self._submission = submission
         self.info = info
         self.results: dict[str, TestResult] = {}
-        self.order: list[str] = []
+        self.numbers: dict[str, int] = {}
         self.log: list[str] = []
         self.lost_reasons: set[str] = set()
         self.on_result: Callable[[dict[str, Any]], None] = lambda result: None
+        self.on_collected: Callable[[list[dict[str, Any]]], None] = lambda tests: None
+        self.on_begin: Callable[[str, Visibility], None] = lambda name, visibility: None
+        self.on_end: Callable[[str], None] = lambda name: None
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "points(n): points this test is worth")
@@ -99,8 +114,35 @@ class KadaiPlugin:
 
         return np.random.default_rng([self.info.seed, zlib.crc32(request.node.name.encode())])
 
+    @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        self.order = [item.nodeid for item in items]
+        self.numbers = {item.nodeid: number for number, item in enumerate(items, start=1)}
+        for item in items:
+            if _marker_arg(item, "visibility", "visible") not in VISIBILITIES:
+                self.log.append(f"{item.nodeid}: unknown visibility, using hidden")
+        rank = {visibility: rank for rank, visibility in enumerate(VISIBILITIES)}
+        items.sort(key=lambda item: rank[self.visibility(item)])
+        not_run = Text(en="This check did not run.", ja="このチェックは実行されませんでした。")
+        self.on_collected([asdict(self.result(item, False, not_run)) for item in items])
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Any:
+        # Loaded before any test begins: what the module prints when imported is shown as output
+        # outside tests, whatever the visibility of the first test.
+        if session.items and not session.testsfailed:
+            try:
+                self._submission.preload()
+            except WorkerLost as lost:
+                self.lost_reasons.add(lost.reason)
+            except Exception:  # noqa: BLE001 — the first test meets the same problem and says so
+                self.log.append(f"loading the submission:\n{traceback.format_exc()}")
+        yield
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+        self.on_begin(item.nodeid, self.visibility(item))
+        yield
+        self.on_end(item.nodeid)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
@@ -109,12 +151,15 @@ class KadaiPlugin:
         done = report.when == "call" or (report.when == "setup" and not report.passed)
         if not done or item.nodeid in self.results:
             return
-        passed = report.passed
-        output = Text(en="", ja="")
-        if not passed:
-            output = self.explain(item, call.excinfo)
-        self.results[item.nodeid] = self.result(item, passed, output)
-        self.on_result(asdict(self.results[item.nodeid]))
+        try:
+            passed = report.passed
+            output = Text(en="", ja="")
+            if not passed:
+                output = self.explain(item, call.excinfo)
+            self.results[item.nodeid] = self.result(item, passed, output)
+            self.on_result(asdict(self.results[item.nodeid]))
+        except Exception:  # noqa: BLE001 — the test keeps its "did not run" verdict
+            self.log.append(f"reporting {item.nodeid}:\n{traceback.format_exc()}")
 
     def explain(self, item: pytest.Item, excinfo: Any) -> Text:
         error = excinfo.value if excinfo else None
@@ -128,19 +173,19 @@ class KadaiPlugin:
         if excinfo is not None and excinfo.typename == "Skipped":
             return Text(en="This check did not run.", ja="このチェックは実行されませんでした。")
         detail = "".join(traceback.format_exception(excinfo.value)) if excinfo else "no exception"
-        self.log.append(f"internal error in {item.nodeid}:\n{detail}")
+        self.log.append(f"internal error in {item.nodeid}:\n{detail[-20000:]}")
         return Text(
             en="This check could not run because of a problem in the grader, not in your code. "
             "Your instructor can see the details.",
             ja="採点側の問題でこのチェックを実行できませんでした(あなたのコードの問題ではありません)。",
         )
 
+    def visibility(self, item: pytest.Item) -> Visibility:
+        visibility = _marker_arg(item, "visibility", "visible")
+        return visibility if visibility in VISIBILITIES else "hidden"
+
     def result(self, item: pytest.Item, passed: bool, output: Text) -> TestResult:
         points = float(_marker_arg(item, "points", 1))
-        visibility = _marker_arg(item, "visibility", "visible")
-        if visibility not in VISIBILITIES:
-            self.log.append(f"{item.nodeid}: unknown visibility {visibility!r}, using hidden")
-            visibility = "hidden"
         title_marker = item.get_closest_marker("title")
         title = Text.of(title_marker.kwargs) if title_marker else Text.of(item.name)
         return TestResult(
@@ -150,8 +195,8 @@ class KadaiPlugin:
             max_score=points,
             status="passed" if passed else "failed",
             output=output,
-            visibility=visibility,
-            number=self.order.index(item.nodeid) + 1 if item.nodeid in self.order else 0,
+            visibility=self.visibility(item),
+            number=self.numbers.get(item.nodeid, 0),
         )
 
 

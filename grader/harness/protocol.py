@@ -17,6 +17,9 @@ import time
 from typing import Any
 
 MAX_FRAME_BYTES = 256 * 1024 * 1024
+# The worker nests at most 16 containers (each tag adds a level or two); anything deeper is hostile,
+# and would overflow the stack of whoever walks it.
+MAX_NESTING = 64
 _HEADER = struct.Struct("!Q")
 # Dtypes that may cross; anything else (object arrays above all) is refused.
 ALLOWED_DTYPES = frozenset(
@@ -67,15 +70,24 @@ class Channel:
             raise PeerGone(str(exc)) from exc
 
     def receive(self, deadline: float | None = None) -> dict[str, Any]:
+        """The next message; ``ProtocolError`` for anything that is not a sane JSON object
+        (invalid UTF-8, a lone surrogate escape is fine, nesting past ``MAX_NESTING``)."""
         (size,) = _HEADER.unpack(self._read_exactly(_HEADER.size, deadline))
         if size > MAX_FRAME_BYTES:
             raise ProtocolError(f"frame of {size} bytes exceeds the limit")
+        payload = self._read_exactly(size, deadline)
         try:
-            message = json.loads(self._read_exactly(size, deadline))
-        except ValueError as exc:
-            raise ProtocolError(f"malformed message: {exc}") from exc
+            message = json.loads(payload)
+        except (ValueError, RecursionError) as exc:
+            raise ProtocolError(f"malformed message: {str(exc)[:200]}") from None
+        except MemoryError:
+            raise ProtocolError(f"a message of {size} bytes is too large to decode") from None
+        finally:
+            del payload
         if not isinstance(message, dict):
             raise ProtocolError("a message must be a JSON object")
+        if nesting(message, MAX_NESTING) > MAX_NESTING:
+            raise ProtocolError(f"a message nested more than {MAX_NESTING} levels deep")
         return message
 
     def _read_exactly(self, size: int, deadline: float | None) -> bytes:
@@ -164,24 +176,56 @@ class Handle:
         return f"<remote {self.type_name} #{self.id}>"
 
 
+def nesting(value: Any, stop: int) -> int:
+    """How deeply ``value``'s lists and dicts nest, counted without recursion up to ``stop`` + 1."""
+    deepest, level = 0, [(value, 0)]
+    while level:
+        item, depth = level.pop()
+        if not isinstance(item, (list, dict)):
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > stop:
+            return deepest
+        children = item.values() if isinstance(item, dict) else item
+        level.extend((c, depth + 1) for c in children if isinstance(c, (list, dict)))
+    return deepest
+
+
 def decode_value(value: Any) -> Any:
-    """Untrusted wire value -> plain Python data, ``Tensor``/ndarray or ``Handle``."""
+    """Untrusted wire value -> plain Python data, ``Tensor``/ndarray or ``Handle``.
+
+    Whatever is wrong with the value (a bad tag, a lying array, absurd nesting, a number that
+    is no handle) ends as ``ProtocolError``: the sender is at fault, never the reader.
+    """
+    try:
+        return _decode(value, 0)
+    except ProtocolError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
+        raise ProtocolError(f"malformed value: {type(exc).__name__}") from None
+    except MemoryError:
+        raise ProtocolError("a value too large to decode") from None
+
+
+def _decode(value: Any, depth: int) -> Any:
+    if depth > MAX_NESTING:
+        raise ProtocolError(f"a value nested more than {MAX_NESTING} levels deep")
     if isinstance(value, list):
-        return [decode_value(v) for v in value]
+        return [_decode(v, depth + 1) for v in value]
     if not isinstance(value, dict):
         return value
     if "__ndarray__" in value:
         spec = value["__ndarray__"]
         array = decode_array(spec)
         if "torch_dtype" in spec:
-            return Tensor(array, str(spec["torch_dtype"]), bool(spec.get("requires_grad")))
+            return Tensor(array, str(spec["torch_dtype"])[:40], bool(spec.get("requires_grad")))
         return array
     if "__handle__" in value:
-        return Handle(int(value["__handle__"]), str(value.get("type", "object")))
+        return Handle(int(value["__handle__"]), str(value.get("type", "object"))[:200])
     if "__tuple__" in value:
-        return tuple(decode_value(v) for v in value["__tuple__"])
+        return tuple(_decode(v, depth + 1) for v in value["__tuple__"])
     if "__dict__" in value:
-        return {str(k): decode_value(v) for k, v in value["__dict__"]}
+        return {str(k): _decode(v, depth + 1) for k, v in value["__dict__"]}
     raise ProtocolError("unknown value tag")
 
 

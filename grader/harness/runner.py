@@ -11,6 +11,7 @@ import importlib
 import os
 import socket
 import time
+import traceback
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -47,16 +48,24 @@ class RunnerSession:
             raise self.diagnose("exited", str(exc)) from None
 
     def diagnose(self, kind: str, detail: str) -> WorkerLost:
-        if kind == "timeout":
+        if kind in ("timeout", "malformed"):
             self.ctrl.send({"op": "kill_students"})
             self.ctrl.receive()
+        if kind == "timeout":
             return WorkerLost("timeout")
+        if kind == "malformed":
+            return WorkerLost("malformed", detail[:200])
         self.ctrl.send({"op": "why", "pid": self.current_pid})
         reply = self.ctrl.receive()
         return WorkerLost(str(reply.get("reason", "exited")), str(reply.get("detail", detail)))
 
     def report(self, kind: str, **body: Any) -> None:
         self.ctrl.send({"op": kind, **body})
+
+    def announce(self, kind: str, **body: Any) -> None:
+        """Like ``report``, and waits until the supervisor has acted on it."""
+        self.report(kind, **body)
+        self.ctrl.receive()
 
 
 def write_tests(tests: dict[str, str], root: Path) -> None:
@@ -92,13 +101,22 @@ def run(ctrl: Channel, grader_dir: Path, student_dir: str) -> None:
     )
     plugin = KadaiPlugin(Submission(session.new_link, load_request), info)
     plugin.on_result = lambda result: session.report("test", test=result)
-    exit_code = pytest.main(
-        [
-            *(str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir)),
-            *("-p", "no:cacheprovider", "-q", "--tb=short", "-W", "ignore::DeprecationWarning"),
-        ],
-        plugins=[plugin],
+    plugin.on_collected = lambda tests: session.report("collected", tests=tests)
+    plugin.on_begin = lambda name, visibility: session.announce(
+        "begin", test=name, visibility=visibility
     )
+    plugin.on_end = lambda name: session.report("end", test=name)
+    try:
+        exit_code = pytest.main(
+            [
+                *(str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir)),
+                *("-p", "no:cacheprovider", "-q", "--tb=short", "-W", "ignore::DeprecationWarning"),
+            ],
+            plugins=[plugin],
+        )
+    except Exception:  # noqa: BLE001 — the supervisor still hears how it ended
+        plugin.log.append(f"pytest failed:\n{traceback.format_exc()}")
+        exit_code = pytest.ExitCode.INTERNAL_ERROR
     session.report(
         "done",
         pytest_exit=int(exit_code),

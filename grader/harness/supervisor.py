@@ -3,12 +3,15 @@
 Started as root holding just SETUID, SETGID and KILL. It starts the trusted test runner under the
 grader's user and submission workers under the student's user, both with their imports done before
 the job arrives on stdin. It relays workers to the runner, kills student processes on request or at
-the deadline, captures the student's output (capped), and prints the result framed by a nonce that
-only the job carried. The student's processes never hold this process's stdout.
+the deadline, captures the student's output (capped, and held at the visibility of the test it was
+printed during, see ``output``), and prints the result framed by a nonce that only the job carried.
+The student's processes never hold this process's stdout. Whatever the submission does, a result
+comes out, and it fits what the host reads back.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import select
@@ -17,11 +20,14 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 from typing import Any
 
-from grader.contract import GradingJob, GradingResult, TestResult, Text
+from grader.contract import RESULT_FRAME_BYTES, GradingJob, GradingResult, fit
 from grader.harness.environment import Capture, SandboxConfig, child_env
+from grader.harness.output import RANK, OutputRouter, StudentSink
 from grader.harness.protocol import Channel, PeerGone
+from grader.harness.verdict import GRADER_FAILED, Ending, compose
 
 RESULT_BEGIN = "KADAI-RESULT"
 RESULT_END = "KADAI-END"
@@ -29,21 +35,49 @@ JOB_HEADER = "KADAI-JOB"
 GRACE_S = 20.0
 
 
+def signal_name(number: int) -> str:
+    """A readable name for any signal number, including real-time ones Python has no name for."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        pass
+    if signal.SIGRTMIN < number < signal.SIGRTMAX:
+        return f"SIGRTMIN+{number - signal.SIGRTMIN}"
+    return f"signal {number}"
+
+
+def exit_cause(status: int | None, killed_here: bool) -> dict[str, str]:
+    """Why a worker went away, from its wait status; any status at all gives an answer."""
+    if status is None:
+        return {"reason": "crash", "detail": "the worker stopped answering"}
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        if sig == signal.SIGKILL and not killed_here:
+            return {"reason": "memory", "detail": "killed by the memory limit"}
+        return {"reason": "crash", "detail": f"killed by signal {signal_name(sig)}"}
+    if os.WIFEXITED(status):
+        return {"reason": "exited", "detail": f"exit code {os.WEXITSTATUS(status)}"}
+    return {"reason": "crash", "detail": f"ended with wait status {status}"}
+
+
 class Supervisor:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        self.stdout = Capture(config.output_bytes)
-        self.stderr = Capture(config.output_bytes)
+        self.output = OutputRouter(config.output_bytes)
+        self.stdout = StudentSink(self.output, "stdout")
+        self.stderr = StudentSink(self.output, "stderr")
         self.grader_log = Capture(256 * 1024)
-        self.pipes: dict[int, Capture] = {}
+        self.pipes: dict[int, Capture | StudentSink] = {}
         self.exits: dict[int, int] = {}
         self.killed: set[int] = set()
         self.spare_worker: tuple[int, socket.socket] | None = None
+        self.collected: dict[str, dict[str, Any]] = {}
         self.tests: dict[str, dict[str, Any]] = {}
         self.done: dict[str, Any] | None = None
         self.job: GradingJob | None = None
         self.nonce = ""
         self.stdin_buffer = bytearray()
+        self.runner_pid = 0
 
     # -- children ---------------------------------------------------------------------------------
     def spawn(self, module: str, uid: int, home: str, fd: int, args: list[str], env: dict) -> int:
@@ -156,14 +190,21 @@ class Supervisor:
             time.sleep(0.01)
         status = self.exits.get(pid)
         self.kill_students()
-        if status is None:
-            return {"reason": "crash", "detail": "the worker stopped answering"}
-        if os.WIFSIGNALED(status):
-            sig = os.WTERMSIG(status)
-            if sig == signal.SIGKILL and pid not in self.killed:
-                return {"reason": "memory", "detail": "killed by the memory limit"}
-            return {"reason": "crash", "detail": f"killed by signal {signal.Signals(sig).name}"}
-        return {"reason": "exited", "detail": f"exit code {os.WEXITSTATUS(status)}"}
+        return exit_cause(status, killed_here=pid in self.killed)
+
+    def runner_ending(self) -> Ending:
+        """How the runner went away without saying it was done."""
+        for _ in range(100):
+            self.reap()
+            if self.runner_pid in self.exits:
+                break
+            time.sleep(0.01)
+        status = self.exits.get(self.runner_pid)
+        if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            # Nothing here kills the runner before the deadline: the kernel did, for the memory
+            # limit the runner shares with the submission (a reply big enough to fill it).
+            return "memory"
+        return "crash"
 
     # -- control channel --------------------------------------------------------------------------
     def serve_runner(self, ctrl: Channel) -> None:
@@ -186,6 +227,20 @@ class Supervisor:
             ctrl.send({"ok": True})
         elif op == "why":
             ctrl.send(self.why(int(message.get("pid", 0))))
+        elif op == "collected":
+            self.collected = {str(t.get("name")): t for t in message.get("tests", [])}
+        elif op == "begin":
+            # Acknowledged only once the output so far is attributed: the runner sends the test's
+            # inputs to the worker after this answer, so they cannot land in an earlier segment.
+            self.drain_students()
+            visibility = message.get("visibility")
+            self.output.begin(
+                str(message.get("test")), visibility if visibility in RANK else "hidden"
+            )
+            ctrl.send({"ok": True})
+        elif op == "end":
+            self.drain_students()
+            self.output.end()
         elif op == "test":
             test = message.get("test", {})
             self.tests[str(test.get("name"))] = test
@@ -211,7 +266,6 @@ class Supervisor:
     def run(self) -> GradingResult:
         ctrl = self.start()
         deadline = float("inf")
-        runner_killed = False
         while self.done is None:
             watched = [ctrl.sock.fileno(), *self.pipes] + ([0] if self.job is None else [])
             ready = select.select(watched, [], [], 0.2)[0]
@@ -225,25 +279,38 @@ class Supervisor:
                     try:
                         self.serve_runner(ctrl)
                     except PeerGone:
-                        self.reap()
-                        if self.runner_pid not in self.exits:
-                            time.sleep(0.1)
-                        self.reap()
-                        return self.compose(crashed=True)
-                else:
+                        return self.finish(self.runner_ending())
+                elif fd in self.pipes:
                     self.drain(fd)
             self.reap()
-            if time.monotonic() > deadline and not runner_killed:
+            if time.monotonic() > deadline:
                 self.kill_students()
                 if time.monotonic() > deadline + GRACE_S:
-                    os.kill(self.runner_pid, signal.SIGKILL)
-                    runner_killed = True
+                    try:
+                        os.kill(self.runner_pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
                     self.reap()
-                    return self.compose(crashed=True, timed_out=True)
+                    return self.finish("timeout")
+        return self.finish("done")
+
+    def finish(self, ending: Ending) -> GradingResult:
         self.kill_students()
-        for fd in list(self.pipes):
-            self.drain(fd, max_chunks=1 << 12)
-        return self.compose()
+        self.drain_students()
+        return self.compose(ending)
+
+    def student_fds(self) -> list[int]:
+        return [fd for fd, sink in self.pipes.items() if sink is not self.grader_log]
+
+    def drain_students(self) -> None:
+        """Everything written to the student's pipes so far: at most a pipe's capacity each, as
+        a writer blocks when its pipe is full (a flood cannot keep this from returning)."""
+        for fd in self.student_fds():
+            try:
+                capacity = fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+            except OSError:
+                capacity = 1 << 20
+            self.drain(fd, max_chunks=capacity // (1 << 16) + 2)
 
     def drain(self, fd: int, max_chunks: int = 16) -> None:
         # Bounded so an output flood cannot starve the control channel.
@@ -260,83 +327,64 @@ class Supervisor:
                 return
             self.pipes[fd].add(chunk)
 
-    def compose(self, crashed: bool = False, timed_out: bool = False) -> GradingResult:
-        job = self.job
-        tests = tuple(
-            sorted((TestResult.from_dict(t) for t in self.tests.values()), key=lambda t: t.number)
-        )
-        lost = set((self.done or {}).get("lost", []))
-        log = (self.done or {}).get("log", "")
+    def compose(self, ending: Ending) -> GradingResult:
+        done = self.done or {}
+        log = done.get("log", "")
         if log:
-            self.grader_log.add(("\n" + log).encode())
-        outcome, message = summarise(lost, timed_out)
-        status = "graded"
-        if crashed and not timed_out:
-            status, outcome = "error", "crash"
-            message = Text(
-                en="The grader's test runner stopped unexpectedly; this is not your fault.",
-                ja="採点プログラムが予期せず停止しました(あなたのコードの問題ではありません)。",
-            )
-        elif not tests and not timed_out:
-            status, outcome = "error", "infrastructure"
-            message = Text(
-                en="The hidden tests could not be collected; the exercise needs fixing.",
-                ja="非公開テストを読み込めませんでした。課題の修正が必要です。",
-            )
-        return GradingResult(
-            status=status,
-            outcome=outcome,
-            score=sum(t.score or 0.0 for t in tests),
-            max_score=sum(t.max_score for t in tests),
-            execution_time=0.0,
-            tests=tests,
-            message=message,
-            stdout=self.stdout.text(),
-            stderr=self.stderr.text(),
-            output_truncated=self.stdout.truncated or self.stderr.truncated,
-            seed=job.seed if job else 0,
-            exercise_id=job.exercise_id if job else "",
-            exercise_version=job.exercise_version if job else "",
+            self.grader_log.add(("\n" + str(log)).encode("utf-8", "replace"))
+        return compose(
+            job=self.job,
+            collected=self.collected,
+            reported=self.tests,
+            lost=set(done.get("lost", [])),
+            ending=ending,
+            pytest_exit=done.get("pytest_exit"),
+            output=self.output,
             grader_log=self.grader_log.text(),
         )
 
+    def salvage(self, exc: BaseException) -> GradingResult:
+        """The result after this process itself failed: before the job arrived, the host's
+        (``infrastructure``); after, the grader's (an ``error``, not scored, not retried)."""
+        self.grader_log.add(("\n" + "".join(traceback.format_exception(exc))).encode())
+        try:
+            self.kill_students()
+            return self.compose("supervisor")
+        except Exception:  # noqa: BLE001 — the plainest result still reaches the host
+            log = self.grader_log.text()
+            return compose(
+                job=self.job,
+                collected={},
+                reported={},
+                lost=set(),
+                ending="supervisor",
+                pytest_exit=None,
+                output=OutputRouter(0),
+                grader_log=log,
+            )
+
     def emit(self, result: GradingResult) -> None:
-        framed = f"\n{RESULT_BEGIN} {self.nonce}\n{result.to_json()}\n{RESULT_END} {self.nonce}\n"
-        sys.stdout.buffer.write(framed.encode())
+        try:
+            body = fit(result, RESULT_FRAME_BYTES).to_json()
+        except Exception:  # noqa: BLE001 — a bare error, rather than no result at all
+            body = GradingResult.failure(
+                status="error",
+                outcome="crash" if self.job else "infrastructure",
+                message=GRADER_FAILED,
+                max_score=0.0,
+            ).to_json()
+        framed = f"\n{RESULT_BEGIN} {self.nonce}\n{body}\n{RESULT_END} {self.nonce}\n"
+        # backslashreplace: a character UTF-8 cannot carry stays a JSON escape, never a crash.
+        sys.stdout.buffer.write(framed.encode("utf-8", "backslashreplace"))
         sys.stdout.buffer.flush()
-
-
-def summarise(lost: set[str], timed_out: bool) -> tuple[str, Text]:
-    if timed_out or "timeout" in lost:
-        return "timeout", Text(
-            en="Time limit exceeded: some checks could not finish.",
-            ja="制限時間を超えたため、一部のチェックが完了しませんでした。",
-        )
-    if "memory" in lost:
-        return "memory", Text(
-            en="Memory limit exceeded: your program was stopped.",
-            ja="メモリ制限を超えたため、プログラムが停止されました。",
-        )
-    if lost & {"exited", "crash"}:
-        return "crash", Text(
-            en="Your program stopped unexpectedly during grading.",
-            ja="採点中にプログラムが予期せず終了しました。",
-        )
-    return "ok", Text(en="", ja="")
 
 
 def main() -> None:
     supervisor = Supervisor(SandboxConfig.from_env(dict(os.environ)))
     try:
         result = supervisor.run()
-    except Exception as exc:  # noqa: BLE001 — whatever happens, the host gets a result to read
-        result = GradingResult.failure(
-            status="error",
-            outcome="infrastructure",
-            max_score=0.0,
-            message=Text(en=f"Sandbox failure: {exc}", ja=f"サンドボックスの障害: {exc}"),
-            grader_log=supervisor.grader_log.text(),
-        )
+    except BaseException as exc:  # noqa: BLE001 — whatever happens, the host gets a result to read
+        result = supervisor.salvage(exc)
     supervisor.emit(result)
     sys.stderr.write(json.dumps({"supervisor": "done", "outcome": result.outcome}) + "\n")
 

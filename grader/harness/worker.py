@@ -19,6 +19,7 @@ from typing import Any
 
 from grader.harness import probes
 from grader.harness.protocol import (
+    ALLOWED_DTYPES,
     Channel,
     PeerGone,
     ProtocolError,
@@ -67,7 +68,7 @@ class Worker:
         if module.startswith("numpy"):
             import numpy as np
 
-            if isinstance(value, np.ndarray) and str(value.dtype) != "object":
+            if isinstance(value, np.ndarray) and str(value.dtype) in ALLOWED_DTYPES:
                 return encode_array(value)
             if isinstance(value, np.generic):
                 return value.item()
@@ -186,23 +187,34 @@ class Worker:
             return {"ok": False, "protocol_error": str(exc)}
         except BaseException as exc:  # noqa: BLE001
             flush_std()
-            return {"ok": False, "error": self.describe(exc)}
+            try:
+                return {"ok": False, "error": self.describe(exc)}
+            except BaseException:  # noqa: BLE001
+                return {"ok": False, "error": {"type": "Error", "message": "(not describable)"}}
 
     def describe(self, exc: BaseException, missing: str | None = None) -> dict[str, Any]:
-        """The exception as the student should see it: their own frames only."""
-        frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if f.filename == self.submission_path
-        ]
-        lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
+        """The exception as the student should see it: their own frames only. Bounded, and safe
+        from an exception whose ``__str__`` raises or returns no string (the trusted side checks
+        again: this process is the submission's)."""
+        try:
+            frames = [
+                f
+                for f in traceback.extract_tb(exc.__traceback__)
+                if f.filename == self.submission_path
+            ]
+            lines = traceback.format_list(frames) + traceback.format_exception_only(type(exc), exc)
+            trace = "".join(lines)[-TRACEBACK_CHARS:]
+        except BaseException:  # noqa: BLE001
+            trace = ""
         info = {
-            "type": type(exc).__name__,
-            "message": str(exc)[:2000],
-            "traceback": "".join(lines)[-TRACEBACK_CHARS:],
+            "type": type(exc).__name__[:200],
+            "message": safe_str(exc, 2000),
+            "traceback": trace,
         }
         if isinstance(exc, SystemExit):
-            info["message"] = f"sys.exit({exc.code!r}) was called"
+            info["message"] = f"sys.exit({safe_str(exc.code, 200, repr)}) was called"
         if missing:
-            info["missing"] = missing
+            info["missing"] = missing[:200]
         return info
 
     def serve(self) -> None:
@@ -213,6 +225,14 @@ class Worker:
             except (PeerGone, ProtocolError):
                 return
             self.channel.send(self.handle(request))
+
+
+def safe_str(value: Any, limit: int, how: Any = str) -> str:
+    try:
+        text = how(value)
+    except BaseException:  # noqa: BLE001 — the student's __str__/__repr__ may raise anything
+        return f"<{type(value).__name__[:200]} that cannot be shown>"
+    return text[:limit] if isinstance(text, str) else "<not a string>"
 
 
 def flush_std() -> None:

@@ -173,7 +173,7 @@ def _framed(stdout: str, nonce: str) -> GradingResult | None:
         return None
     try:
         return GradingResult.from_dict(json.loads(stdout[start + len(begin) : stop]))
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 
 

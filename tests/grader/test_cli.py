@@ -64,3 +64,34 @@ def test_installed_command_grades_code_in_the_sandbox(sandbox_grader):
     result = json.loads(completed.stdout)
     assert result["score"] == result["max_score"] == 10
     assert result["execution_time"] > 0
+
+
+def test_instructor_rendering_shows_each_tests_output_and_held_output():
+    from grader.cli import render
+    from grader.contract import GradingResult, HeldOutput, TestResult, Text
+
+    test = TestResult(
+        name="t::hidden",
+        title=Text("secret check", "秘密"),
+        score=1.0,
+        max_score=1.0,
+        status="passed",
+        output=Text("", ""),
+        visibility="hidden",
+        number=1,
+        stdout="printed-in-hidden",
+    )
+    result = GradingResult(
+        status="graded",
+        outcome="ok",
+        score=1.0,
+        max_score=1.0,
+        execution_time=1.0,
+        tests=(test,),
+        held_output=(HeldOutput("hidden", "printed-after-hidden"),),
+    )
+    staff = render(result, "en")
+    assert "--- stdout (hidden) ---" in staff and "    printed-in-hidden" in staff
+    assert "printed-after-hidden" in staff
+    learner = render(result.student_view(), "en")
+    assert "printed-in-hidden" not in learner and "printed-after-hidden" not in learner

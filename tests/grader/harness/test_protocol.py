@@ -17,6 +17,7 @@ from grader.harness.protocol import (
     decode_value,
     encode_array,
     encode_plain,
+    nesting,
 )
 
 
@@ -78,3 +79,80 @@ def test_channel_frames_messages_and_reports_silence_and_hangups():
     with pytest.raises(PeerGone):
         b.receive()
     b.close()
+
+
+def frame(payload: bytes) -> bytes:
+    import struct
+
+    return struct.pack("!Q", len(payload)) + payload
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"ok": true, "value": ' + b"[" * 200_000 + b"]" * 200_000 + b"}",  # the decoder's stack
+        b'{"ok": true, "value": ' + b"[" * 900 + b"]" * 900 + b"}",  # decodable, too deep to walk
+        b'{"ok": true, "value": "\xff\xfe"}',  # not UTF-8
+        b"[1, 2]",  # not an object
+        b"{",
+    ],
+)
+def test_unreadable_messages_are_protocol_errors(payload):
+    left, right = socket.socketpair()
+    threading.Thread(target=left.sendall, args=(frame(payload),), daemon=True).start()
+    with pytest.raises(ProtocolError):
+        Channel(right).receive()
+    left.close()
+    right.close()
+
+
+def test_a_lone_surrogate_escape_is_readable_data():
+    left, right = socket.socketpair()
+    left.sendall(frame(b'{"text": "\\ud800"}'))
+    assert Channel(right).receive() == {"text": "\ud800"}
+    left.close()
+    right.close()
+
+
+def test_nesting_is_measured_without_recursion():
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    assert nesting(deep, 64) == 65
+    assert nesting({"a": [1, [2]], "b": 3}, 64) == 3
+    assert nesting("flat", 64) == 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"__handle__": "not a number"},
+        {"__dict__": [["only a key"]]},
+        {"__tuple__": 5},
+        {"__ndarray__": "not a spec"},
+        {"__ndarray__": {"dtype": "float32", "shape": [2**40, 2**40], "b64": ""}},
+        "DEEP",
+    ],
+)
+def test_any_malformed_value_is_a_protocol_error(value):
+    if value == "DEEP":
+        value = []
+        for _ in range(70):
+            value = [value]
+    with pytest.raises(ProtocolError):
+        decode_value(value)
+
+
+def test_running_out_of_memory_while_decoding_is_a_protocol_error(monkeypatch):
+    import grader.harness.protocol as protocol
+
+    def exhausted(payload):
+        raise MemoryError
+
+    monkeypatch.setattr(protocol.json, "loads", exhausted)
+    left, right = socket.socketpair()
+    left.sendall(frame(b"{}"))
+    with pytest.raises(ProtocolError, match="too large"):
+        Channel(right).receive()
+    left.close()
+    right.close()

@@ -123,3 +123,21 @@ loss.backward()
     assert [e["kind"] for e in report["trace"]["events"]] == ["backward"]
     model = sub.helper("torch_linear", 3, 2, 0)
     assert sub.helper("torch_param_count", model) == 8
+
+
+def test_a_worker_lost_while_preloading_is_the_first_requests_loss_only(tmp_path, monkeypatch):
+    started = []
+
+    def link() -> WorkerLink:
+        started.append(1)
+        raise WorkerLost("memory")
+
+    sub = Submission(link, {"source": "", "filename": "sub.py", "run_name": "submission"})
+    with pytest.raises(WorkerLost):
+        sub.preload()
+    with pytest.raises(WorkerLost):
+        sub.get("answer")  # the first test: the preload's verdict, no second worker
+    assert len(started) == 1
+    with pytest.raises(WorkerLost):
+        sub.get("answer")  # later tests try again, as before
+    assert len(started) == 2
