@@ -20,6 +20,12 @@ import time
 from typing import Any
 
 from grader.contract import GradingJob, GradingResult, TestResult, Text
+from grader.harness.confinement import (
+    become,
+    exit_status,
+    killed_by_memory_limit,
+    runner_out_of_memory,
+)
 from grader.harness.environment import Capture, SandboxConfig, child_env
 from grader.harness.protocol import Channel, PeerGone
 
@@ -49,11 +55,12 @@ class Supervisor:
     def spawn(self, module: str, uid: int, home: str, fd: int, args: list[str], env: dict) -> int:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
+        is_worker = uid == self.config.student_uid
         process = subprocess.Popen(
             [sys.executable, "-m", module, "--fd", str(fd), *args],
-            user=uid,
-            group=uid,
-            extra_groups=[],
+            # The child drops to its user itself (confining a worker first, while still root). The
+            # supervisor is single-threaded, so running Python between fork and exec is safe.
+            preexec_fn=become(uid, submission=is_worker),
             pass_fds=(fd,),
             # Not cwd=home: the chdir would happen as root, who may not enter the grader's 0700
             # folder without CAP_DAC_OVERRIDE. Each child changes into its HOME itself.
@@ -68,7 +75,6 @@ class Supervisor:
         os.close(err_w)
         os.set_blocking(out_r, False)
         os.set_blocking(err_r, False)
-        is_worker = uid == self.config.student_uid
         self.pipes[out_r] = self.stdout if is_worker else self.grader_log
         self.pipes[err_r] = self.stderr if is_worker else self.grader_log
         # Popen's own bookkeeping is not used: this process reaps every child itself.
@@ -229,7 +235,12 @@ class Supervisor:
                         if self.runner_pid not in self.exits:
                             time.sleep(0.1)
                         self.reap()
-                        return self.compose(crashed=True)
+                        result = self.compose(crashed=True)
+                        # Before the job no submission code has run: then it is the grader's fault.
+                        status = exit_status(self.runner_pid, self.exits)
+                        if self.job is not None and killed_by_memory_limit(status):
+                            return runner_out_of_memory(result, self.job)
+                        return result
                 else:
                     self.drain(fd)
             self.reap()

@@ -248,13 +248,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fd", type=int, required=True)
     args = parser.parse_args(argv)
+    # Priority and OOM order were set by the supervisor before this program started (confinement).
     os.chdir(os.environ.get("HOME", "/"))
-    try:
-        # When memory runs out, the kernel should stop the submission, not the trusted runner.
-        with open("/proc/self/oom_score_adj", "w") as adj:
-            adj.write("1000")
-    except OSError:
-        pass
     sock = socket.socket(fileno=args.fd)
     preload([f for f in os.environ.get("KADAI_PRELOAD", "").split(",") if f])
     Worker(Channel(sock)).serve()

@@ -1,0 +1,114 @@
+"""Keeping the submission below the trusted side inside one sandbox: CPU priority, the OOM killer's
+order, and what a trusted process killed by the memory limit means.
+
+The supervisor, the test runner and the submission's processes share the container's cgroups (one
+memory limit, one CPU quota, one pids limit), so the separation comes from kernel attributes of the
+submission's processes, set by the supervisor before the worker's program starts:
+
+- CPU: nice 19 (scheduler weight 15 against the runner's 1024). The submission cannot lower it: it
+  holds no CAP_SYS_NICE and the sandbox's RLIMIT_NICE is 0. Spinning threads or child processes take
+  what the runner and the supervisor leave, not their share.
+- Memory: oom_score_adj 1000, inherited by every child, so at the memory limit the kernel kills a
+  submission process before any trusted one. This is an order, not a wall: only a CAP_SYS_RESOURCE
+  holder can forbid lowering it again, and the Docker hosts we grade on cannot grant that capability,
+  so a hostile submission can set 0 and make the runner the largest process. What it cannot do is
+  turn that into the grader's fault: the runner is SIGKILLed only by the supervisor at the deadline
+  or by the kernel's OOM killer (the submission's user may not signal it), so a runner that dies of
+  SIGKILL otherwise is read as the submission exhausting the memory limit.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from grader.contract import GradingJob, GradingResult, Text
+
+SUBMISSION_NICE = 19
+SUBMISSION_OOM_SCORE_ADJ = 1000
+MEMORY_EVENT_FILES = ("/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events")
+
+
+def become(uid: int, *, submission: bool) -> Callable[[], None]:
+    """What a forked child runs before its program: confinement (for the submission), then the user.
+
+    In that order because the child may write its own /proc files only while it is still root: a
+    process that just changed its uid is not dumpable, so they belong to root until the exec. A
+    failure aborts the spawn, so no worker ever runs unconfined.
+    """
+
+    def drop() -> None:
+        if submission:
+            confine_submission()
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)  # real, effective and saved: every capability is gone from here on
+
+    return drop
+
+
+def confine_submission() -> None:
+    with open("/proc/self/oom_score_adj", "w", encoding="ascii") as adj:
+        adj.write(str(SUBMISSION_OOM_SCORE_ADJ))
+    os.setpriority(os.PRIO_PROCESS, 0, SUBMISSION_NICE)
+
+
+def exit_status(pid: int, exits: dict[int, int], timeout_s: float = 2.0) -> int | None:
+    """The wait status of a child that is ending (its channel closed), waiting for it a little."""
+    deadline = time.monotonic() + timeout_s
+    while pid not in exits and time.monotonic() < deadline:
+        try:
+            reaped, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if reaped:
+            exits[pid] = status
+            break
+        time.sleep(0.01)
+    return exits.get(pid)
+
+
+def killed_by_memory_limit(status: int | None) -> bool:
+    """A SIGKILL the supervisor did not send: only the kernel's OOM killer can send it."""
+    return status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
+def oom_kills() -> str:
+    """The memory cgroup's own count of OOM kills, for the instructor's log ("?" if unreadable)."""
+    for path in MEMORY_EVENT_FILES:
+        try:
+            with open(path, encoding="ascii") as events:
+                for line in events:
+                    if line.startswith("oom_kill "):
+                        return line.split()[1]
+        except OSError:
+            continue
+    return "?"
+
+
+def runner_out_of_memory(result: GradingResult, job: GradingJob) -> GradingResult:
+    """The runner was killed by the memory limit: the submission's ``memory`` outcome, graded.
+
+    The submission's processes are ahead of the runner in the OOM killer's order unless it lowered
+    their score, and the runner reads bounded messages, so the memory the runner could not get was
+    the submission's. Tests that finished keep their verdicts.
+    """
+    limit = job.limits.memory_mb
+    note = (
+        "the test runner was killed by the memory limit (SIGKILL not sent by the supervisor; "
+        f"memory cgroup OOM kills: {oom_kills()}); graded as the submission's memory outcome"
+    )
+    return replace(
+        result,
+        status="graded",
+        outcome="memory",
+        message=Text(
+            en=f"Memory limit exceeded ({limit} MB): your program used so much memory that grading "
+            "had to stop.",
+            ja=f"メモリ制限({limit} MB)を超えたため、採点を途中で停止しました。",
+        ),
+        grader_log=(result.grader_log + "\n" + note).strip(),
+    )
