@@ -3,18 +3,20 @@ order, and what a trusted process killed by the memory limit means.
 
 The supervisor, the test runner and the submission's processes share the container's cgroups (one
 memory limit, one CPU quota, one pids limit), so the separation comes from kernel attributes of the
-submission's processes, set by the supervisor before the worker's program starts:
+worker process, set before any submission code runs and inherited by every thread and child:
 
-- CPU: nice 19 (scheduler weight 15 against the runner's 1024). The submission cannot lower it: it
-  holds no CAP_SYS_NICE and the sandbox's RLIMIT_NICE is 0. Spinning threads or child processes take
-  what the runner and the supervisor leave, not their share.
-- Memory: oom_score_adj 1000, inherited by every child, so at the memory limit the kernel kills a
-  submission process before any trusted one. This is an order, not a wall: only a CAP_SYS_RESOURCE
-  holder can forbid lowering it again, and the Docker hosts we grade on cannot grant that capability,
-  so a hostile submission can set 0 and make the runner the largest process. What it cannot do is
-  turn that into the grader's fault: the runner is SIGKILLed only by the supervisor at the deadline
-  or by the kernel's OOM killer (the submission's user may not signal it), so a runner that dies of
-  SIGKILL otherwise is read as the submission exhausting the memory limit.
+- CPU: nice 19 (scheduler weight 15 against the runner's 1024), set by the worker on its whole
+  process group once its imports are done (so they run beside the runner's at full weight) and
+  before it serves. The submission cannot lower it: it holds no CAP_SYS_NICE and the sandbox's
+  RLIMIT_NICE is 0. Spinning threads or child processes take what the trusted side leaves.
+- Memory: oom_score_adj 1000, written by the supervisor's child before it becomes the student, so
+  at the memory limit the kernel kills a submission process before any trusted one. This is an
+  order, not a wall: only a CAP_SYS_RESOURCE holder can forbid lowering it again, and the Docker
+  hosts we grade on cannot grant that capability, so a hostile submission can set 0 and make the
+  runner the largest process. What it cannot do is turn that into the grader's fault: the runner is
+  SIGKILLed only by the supervisor at the deadline or by the kernel's OOM killer (the submission's
+  user may not signal it), so a runner that dies of SIGKILL otherwise is read as the submission
+  exhausting the memory limit.
 """
 
 from __future__ import annotations
@@ -53,7 +55,12 @@ def become(uid: int, *, submission: bool) -> Callable[[], None]:
 def confine_submission() -> None:
     with open("/proc/self/oom_score_adj", "w", encoding="ascii") as adj:
         adj.write(str(SUBMISSION_OOM_SCORE_ADJ))
-    os.setpriority(os.PRIO_PROCESS, 0, SUBMISSION_NICE)
+
+
+def lower_priority() -> None:
+    """The worker's last step before it serves. PRIO_PGRP reaches every thread the imports started
+    (PRIO_PROCESS would change only the calling thread); the worker leads its own process group."""
+    os.setpriority(os.PRIO_PGRP, 0, SUBMISSION_NICE)
 
 
 def exit_status(pid: int, exits: dict[int, int], timeout_s: float = 2.0) -> int | None:

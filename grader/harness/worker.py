@@ -18,6 +18,7 @@ import types
 from typing import Any
 
 from grader.harness import probes
+from grader.harness.confinement import lower_priority
 from grader.harness.protocol import (
     Channel,
     PeerGone,
@@ -248,10 +249,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fd", type=int, required=True)
     args = parser.parse_args(argv)
-    # Priority and OOM order were set by the supervisor before this program started (confinement).
     os.chdir(os.environ.get("HOME", "/"))
     sock = socket.socket(fileno=args.fd)
     preload([f for f in os.environ.get("KADAI_PRELOAD", "").split(",") if f])
+    lower_priority()  # its OOM score was raised by the supervisor before this program started
     Worker(Channel(sock)).serve()
 
 
