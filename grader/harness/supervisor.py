@@ -24,6 +24,7 @@ import traceback
 from typing import Any
 
 from grader.contract import RESULT_FRAME_BYTES, GradingJob, GradingResult, fit
+from grader.harness.confinement import become, oom_kills
 from grader.harness.environment import Capture, SandboxConfig, child_env
 from grader.harness.output import RANK, OutputRouter, StudentSink
 from grader.harness.protocol import Channel, PeerGone
@@ -83,11 +84,12 @@ class Supervisor:
     def spawn(self, module: str, uid: int, home: str, fd: int, args: list[str], env: dict) -> int:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
+        is_worker = uid == self.config.student_uid
         process = subprocess.Popen(
             [sys.executable, "-m", module, "--fd", str(fd), *args],
-            user=uid,
-            group=uid,
-            extra_groups=[],
+            # The child drops to its user itself (confining a worker first, while still root). The
+            # supervisor is single-threaded, so running Python between fork and exec is safe.
+            preexec_fn=become(uid, submission=is_worker),
             pass_fds=(fd,),
             # Not cwd=home: the chdir would happen as root, who may not enter the grader's 0700
             # folder without CAP_DAC_OVERRIDE. Each child changes into its HOME itself.
@@ -102,7 +104,6 @@ class Supervisor:
         os.close(err_w)
         os.set_blocking(out_r, False)
         os.set_blocking(err_r, False)
-        is_worker = uid == self.config.student_uid
         self.pipes[out_r] = self.stdout if is_worker else self.grader_log
         self.pipes[err_r] = self.stderr if is_worker else self.grader_log
         # Popen's own bookkeeping is not used: this process reaps every child itself.
@@ -203,6 +204,9 @@ class Supervisor:
         if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
             # Nothing here kills the runner before the deadline: the kernel did, for the memory
             # limit the runner shares with the submission (a reply big enough to fill it).
+            self.grader_log.add(
+                f"\nthe runner was killed by the memory limit (OOM kills: {oom_kills()})".encode()
+            )
             return "memory"
         return "crash"
 

@@ -18,6 +18,7 @@ import types
 from typing import Any
 
 from grader.harness import probes
+from grader.harness.confinement import lower_priority
 from grader.harness.protocol import (
     ALLOWED_DTYPES,
     Channel,
@@ -277,14 +278,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fd", type=int, required=True)
     args = parser.parse_args(argv)
     os.chdir(os.environ.get("HOME", "/"))
-    try:
-        # When memory runs out, the kernel should stop the submission, not the trusted runner.
-        with open("/proc/self/oom_score_adj", "w") as adj:
-            adj.write("1000")
-    except OSError:
-        pass
     sock = socket.socket(fileno=args.fd)
     preload([f for f in os.environ.get("KADAI_PRELOAD", "").split(",") if f])
+    lower_priority()  # its OOM score was raised by the supervisor before this program started
     Worker(Channel(sock)).serve()
 
 

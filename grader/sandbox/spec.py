@@ -18,6 +18,9 @@ GRADER_DIR = "/sandbox/grader"
 PYTHON = "/opt/kadai/venv/bin/python"
 SUPERVISOR_COMMAND = [PYTHON, "-m", "grader.harness.supervisor"]
 GRADER_DIR_MB = 32
+TMP_MB = 16
+# POSIX shared memory (multiprocessing's semaphores, DataLoader workers' tensors) needs little.
+SHM_MB = 16
 
 
 class GpuUnavailable(Exception):
@@ -58,8 +61,11 @@ def container_spec(
         "tmpfs": {
             STUDENT_DIR: f"size={limits.disk_mb}m,uid={STUDENT_UID},gid={STUDENT_UID},mode=0755",
             GRADER_DIR: f"size={GRADER_DIR_MB}m,uid={GRADER_UID},gid={GRADER_UID},mode=0700",
-            "/tmp": "size=16m,mode=1777",
+            "/tmp": f"size={TMP_MB}m,mode=1777",
         },
+        # Writable places are exactly these tmpfs mounts and /dev/shm, each sized: files there are
+        # memory no OOM kill frees, so their sum is what a submission can pin in the memory limit.
+        "shm_size": f"{SHM_MB}m",
         "working_dir": STUDENT_DIR,
         "mem_limit": memory,
         "memswap_limit": memory,
@@ -68,7 +74,15 @@ def container_spec(
         "ulimits": [
             Ulimit(name="nofile", soft=1024, hard=1024),
             Ulimit(name="core", soft=0, hard=0),
+            # A submission cannot take back the priority the supervisor lowered, nor go real-time.
+            Ulimit(name="nice", soft=0, hard=0),
+            Ulimit(name="rtprio", soft=0, hard=0),
+            # No POSIX message queues (/dev/mqueue): storage outside every sized mount.
+            Ulimit(name="msgqueue", soft=0, hard=0),
         ],
+        # System V IPC outlives its processes: shared memory goes with its last user, and message
+        # queues (kernel memory in the limit that no kill frees) cannot be created at all.
+        "sysctls": {"kernel.shm_rmid_forced": "1", "kernel.msgmni": "0"},
         "environment": {
             "KADAI_PRELOAD": ",".join(frameworks),
             "KADAI_OUTPUT_BYTES": str(limits.output_bytes),

@@ -4,7 +4,7 @@ import pytest
 
 from grader.contract import Limits
 from grader.sandbox.reaper import EXPIRES_LABEL
-from grader.sandbox.spec import GpuUnavailable, container_spec
+from grader.sandbox.spec import SHM_MB, TMP_MB, GpuUnavailable, container_spec
 
 
 def test_the_sandbox_is_locked_down():
@@ -48,3 +48,20 @@ def test_a_required_gpu_on_a_cpu_host_is_refused():
 def test_every_sandbox_says_when_it_becomes_an_orphan():
     spec = container_spec("img", Limits(), (), expires_at=1_800_000_000.2)
     assert spec["labels"] == {"kadai.role": "sandbox", EXPIRES_LABEL: "1800000001"}
+
+
+def test_every_writable_place_is_sized():
+    spec = container_spec("img", Limits(disk_mb=20), ())
+    assert spec["shm_size"] == f"{SHM_MB}m"
+    assert all("size=" in options for options in spec["tmpfs"].values())
+    assert f"size={TMP_MB}m" in spec["tmpfs"]["/tmp"]
+
+
+def test_the_submission_cannot_win_back_priority_or_store_outside_the_mounts():
+    spec = container_spec("img", Limits(), ())
+    ulimits = {u["Name"]: (u["Soft"], u["Hard"]) for u in spec["ulimits"]}
+    assert ulimits["nice"] == ulimits["rtprio"] == (0, 0)
+    assert ulimits["msgqueue"] == (0, 0)
+    assert spec["sysctls"] == {"kernel.shm_rmid_forced": "1", "kernel.msgmni": "0"}
+    # Nothing here needs CAP_SYS_RESOURCE, which Docker on our hosts cannot grant.
+    assert "SYS_RESOURCE" not in spec["cap_add"]
