@@ -130,7 +130,10 @@ def as_state(values: Any, reference: Reference) -> State | None:
     """A recorded parameter set, named like the reference's, or None if it does not fit it."""
     if not isinstance(values, dict) or len(values) != len(reference.names):
         return None
-    arrays = [np.asarray(v, dtype=np.float64) for v in values.values()]
+    try:
+        arrays = [np.asarray(v, dtype=np.float64) for v in values.values()]
+    except (TypeError, ValueError):
+        return None
     if [a.shape for a in arrays] != reference.shapes:
         return None
     return dict(zip(reference.names, arrays, strict=True))

@@ -105,7 +105,14 @@ def test_a_made_up_trace_is_not_verified(reference, tmp_path, monkeypatch):
 
 
 def test_records_that_are_not_events_are_refused_without_error(reference):
-    for junk in (None, "x", [1, 2], [{"kind": "step_pre", "values": {"a": [1.0]}}]):
+    junk_values = {"p0": "not numbers", "p1": [[1, "x"]]}
+    for junk in (
+        None,
+        "x",
+        [1, 2],
+        [{"kind": "step_pre", "values": {"a": [1.0]}}],
+        [{"kind": "backward", "loss": "1.0"}, {"kind": "step_pre", "values": junk_values}],
+    ):
         run = analyse(junk, reference, iterations=10)
         assert run.verified_losses() == 0
         assert all(step.kind == "unverified" for step in run.steps)
