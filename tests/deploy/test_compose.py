@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import time
 import urllib.request
@@ -35,7 +36,8 @@ def stack(sandbox_grader):  # type: ignore[no-untyped-def]
         **os.environ,
         "KADAI_COMPOSE_PROJECT": PROJECT,
         "KADAI_PORT": str(port),
-        "KADAI_SECRET_KEY": "compose-test-secret",
+        # The stack runs in production, which refuses a guessable secret.
+        "KADAI_SECRET_KEY": secrets.token_urlsafe(32),
     }
     script = PROJECT_ROOT / "scripts" / "compose.sh"
     try:
