@@ -205,7 +205,8 @@ class Supervisor:
             # Nothing here kills the runner before the deadline: the kernel did, for the memory
             # limit the runner shares with the submission (a reply big enough to fill it).
             self.grader_log.add(
-                f"\nthe runner was killed by the memory limit (OOM kills: {oom_kills()})".encode()
+                "\nthe test runner was killed by the memory limit (a SIGKILL the supervisor did not "
+                f"send; OOM kills in the cgroup: {oom_kills()})".encode()
             )
             return "memory"
         return "crash"

@@ -21,6 +21,7 @@ from grader.harness import probes
 from grader.harness.confinement import lower_priority
 from grader.harness.protocol import (
     ALLOWED_DTYPES,
+    MAX_FRAME_BYTES,
     Channel,
     PeerGone,
     ProtocolError,
@@ -225,7 +226,21 @@ class Worker:
                 request = self.channel.receive()
             except (PeerGone, ProtocolError):
                 return
-            self.channel.send(self.handle(request))
+            reply = self.handle(request)
+            try:
+                self.channel.send(reply)
+            except ProtocolError:
+                # Too large for the trusted side to read: say so, rather than die without a word.
+                limit = MAX_FRAME_BYTES // (1024 * 1024)
+                self.channel.send(
+                    {
+                        "ok": False,
+                        "error": {
+                            "type": "AnswerTooLarge",
+                            "message": f"the answer is larger than the {limit} MiB the grader reads",
+                        },
+                    }
+                )
 
 
 def safe_str(value: Any, limit: int, how: Any = str) -> str:
