@@ -75,7 +75,7 @@ def instantiates_a_loss(source):
     losses = {name for name in dir(torch.nn) if name.endswith("Loss")}
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import exercise
+from tests.conftest import FIXTURES, exercise
+
+HOSTILE = FIXTURES / "hostile"
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -49,3 +51,13 @@ def test_rewritten_structure_helpers_earn_less_than_the_honest_wrong_model(sandb
     structure = [t for t in forged.tests if "layer shapes" in t.title.en]
     assert [t.status for t in structure] == ["failed", "failed"]
     assert all("784→256→128→10" in t.output.en for t in structure)
+
+
+def test_a_junk_training_record_is_graded_not_blamed_on_the_grader(sandbox_grader):
+    # Strings, NaN, bools, wrong shapes and 3,000 steps: read as untrusted data, verified as nothing.
+    package = exercise("fix-training-loop")
+    source = (HOSTILE / "junk_training_record.py").read_text()
+    result = sandbox_grader.grade(package, source)
+    assert (result.status, result.outcome, result.score) == ("graded", "ok", 0)
+    feedback = " ".join(t.output.en for t in result.tests)
+    assert "problem in the grader" not in feedback
