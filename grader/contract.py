@@ -33,6 +33,15 @@ STUDENT_VIEW_BYTES = 256 * 1024
 # escaping can make it several times larger.
 RESULT_FRAME_BYTES = 1024 * 1024
 
+# Framing between the host and a sandbox's supervisor: a job on stdin after its header line, the
+# result on stdout between markers that carry the job's nonce, and (``reuse`` mode) whether the
+# sandbox is clean and waits for another job or retires.
+JOB_HEADER = "KADAI-JOB"
+RESULT_BEGIN = "KADAI-RESULT"
+RESULT_END = "KADAI-END"
+READY = "KADAI-READY"
+RETIRE = "KADAI-RETIRE"
+
 # Lone surrogates cannot be encoded as UTF-8, and NUL cannot be stored in a PostgreSQL text column.
 _UNSAFE_CHARS = re.compile("[\x00\ud800-\udfff]")
 

@@ -11,9 +11,9 @@ from typing import Protocol
 from grader.contract import GradingJob, GradingResult
 from grader.exercise import ExercisePackage
 from grader.quiz import InvalidSubmission, grade_quiz
-from grader.sandbox.docker_sandbox import DockerSandboxFactory
+from grader.sandbox.docker_sandbox import DockerSandboxFactory, SandboxProfile
 from grader.sandbox.image import image_tag
-from grader.sandbox.pool import WarmSandboxPool
+from grader.sandbox.pool import SandboxPool
 from grader.settings import GraderSettings
 
 MAX_SUBMISSION_BYTES = 256 * 1024
@@ -53,13 +53,14 @@ def check_size(source: str) -> None:
 def sandbox_runner(settings: GraderSettings) -> SandboxRunner:
     factory = DockerSandboxFactory(settings)
     if settings.warm_sandboxes:
-        return WarmSandboxPool(factory, settings.warm_max_idle_s)
+        return SandboxPool(factory)
     return factory
 
 
 class Grader:
-    """Grades submissions: quizzes in process, code in a fresh sandbox container (each used once;
-    with ``warm_sandboxes``, started before its job arrives)."""
+    """Grades submissions: quizzes in process, code in a sandbox container. With
+    ``warm_sandboxes`` a pool has sandboxes ready before jobs arrive; in the ``reuse`` mode one
+    sandbox grades job after job, otherwise each container grades once."""
 
     def __init__(self, settings: GraderSettings, sandbox: SandboxRunner | None = None) -> None:
         self.settings = settings
@@ -73,6 +74,19 @@ class Grader:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def prewarm(self, packages: list[ExercisePackage]) -> None:
+        """Has a sandbox ready for each code exercise's profile (in the background), so even the
+        first grading of the day is warm; a no-op without a pool."""
+        prewarm = getattr(self.sandbox, "prewarm", None)
+        if prewarm is None:
+            return
+        image = image_tag(self.settings)
+        prewarm(
+            SandboxProfile(image, p.limits, tuple(p.meta.frameworks))
+            for p in packages
+            if p.meta.kind != "quiz"
+        )
 
     def grade(self, package: ExercisePackage, source: str, job_id: str = "") -> GradingResult:
         """Raises ``InvalidSubmission`` for input that cannot be graded; otherwise a result."""

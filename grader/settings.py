@@ -40,6 +40,23 @@ class GraderSettings(BaseSettings):
     warm_max_idle_s: float = Field(
         default=600.0, gt=0, description="a ready sandbox unused this long is replaced"
     )
+    sandbox_mode: Literal["reuse", "fresh"] = Field(
+        default="reuse",
+        description="reuse: a sandbox grades job after job, each in processes forked from "
+        "pre-imported templates, under a user of its own, in emptied folders; fresh: one "
+        "container per grading",
+    )
+    gradings_per_sandbox: int = Field(
+        default=100, ge=1, le=1000, description="reuse mode: a sandbox retires after this many"
+    )
+    sandbox_lifetime_s: float = Field(
+        default=3600.0, gt=0, description="reuse mode: a sandbox retires after this long"
+    )
+    pool_memory_mb: int = Field(
+        default=12288,
+        ge=0,
+        description="ready and busy sandboxes together stay within this many MB of memory limits",
+    )
     startup_allowance_s: float = Field(
         default=90.0, description="time a cold sandbox may take to import its frameworks"
     )

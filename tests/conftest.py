@@ -20,8 +20,8 @@ def grader_settings() -> GraderSettings:
 
 
 @pytest.fixture(scope="session")
-def sandbox_grader(grader_settings: GraderSettings) -> Iterator[Grader]:
-    """A grader whose sandbox is really there; tests marked ``docker`` fail (never skip) without it."""
+def sandbox_available(grader_settings: GraderSettings) -> None:
+    """Docker and the sandbox image are there; tests marked ``docker`` fail (never skip) without."""
     from grader.sandbox.docker_sandbox import SandboxUnavailable, docker_client
     from grader.sandbox.image import image_exists, image_tag
 
@@ -35,6 +35,11 @@ def sandbox_grader(grader_settings: GraderSettings) -> Iterator[Grader]:
         pytest.fail(
             f"sandbox image {image_tag(grader_settings)} is missing: run `kadai sandbox build`"
         )
+
+
+@pytest.fixture(scope="session")
+def sandbox_grader(sandbox_available: None, grader_settings: GraderSettings) -> Iterator[Grader]:
+    """A grader with the real sandbox, in the default (``reuse``) mode."""
     with Grader(grader_settings) as grader:
         yield grader
 

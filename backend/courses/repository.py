@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -70,6 +72,16 @@ class CourseRepository:
             .where(Assignment.exercise_id == exercise_id)
             .distinct()
             .order_by(Course.code)
+        )
+        return list(self.session.scalars(query))
+
+    def open_exercise_ids(self, due_after: datetime) -> list[str]:
+        """Exercises of assignments with no due date or one after ``due_after``."""
+        query = (
+            select(Assignment.exercise_id)
+            .where((Assignment.due_at.is_(None)) | (Assignment.due_at > due_after))
+            .distinct()
+            .order_by(Assignment.exercise_id)
         )
         return list(self.session.scalars(query))
 

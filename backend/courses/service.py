@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -45,6 +45,16 @@ def get_assignment(session: Session, user: User, assignment_id: int) -> tuple[As
     if assignment is None:
         raise NotFound("No such assignment.", "課題が見つかりません。")
     return assignment, get_course(session, user, assignment.course_id)
+
+
+# Late work is still graded for a while after the due date; its sandboxes should be ready too.
+OPEN_AFTER_DUE = timedelta(days=14)
+
+
+def open_exercise_ids(session: Session, now: datetime | None = None) -> list[str]:
+    """The exercises learners may be working on now: those of assignments not long past due."""
+    now = now or datetime.now(UTC)
+    return CourseRepository(session).open_exercise_ids(now.replace(tzinfo=None) - OPEN_AFTER_DUE)
 
 
 def create_course(session: Session, code: str, title: str, score_policy: str = "best") -> Course:

@@ -41,6 +41,10 @@ class SandboxConfig:
     preload: tuple[str, ...]
     output_bytes: int
     threads: int
+    # The ``reuse`` mode: up to ``gradings`` gradings, the k-th as user ``student_uid + k``.
+    reuse: bool = False
+    gradings: int = 1
+    idle_exit_s: float = float("inf")
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> SandboxConfig:
@@ -52,6 +56,9 @@ class SandboxConfig:
             preload=tuple(f for f in env.get("KADAI_PRELOAD", "").split(",") if f),
             output_bytes=int(env.get("KADAI_OUTPUT_BYTES", "65536")),
             threads=max(1, int(env.get("KADAI_THREADS", "1"))),
+            reuse=env.get("KADAI_REUSE", "") == "1",
+            gradings=max(1, int(env.get("KADAI_GRADINGS", "1"))),
+            idle_exit_s=float(env.get("KADAI_IDLE_EXIT_S", "inf")),
         )
 
 
@@ -63,6 +70,9 @@ def child_env(config: SandboxConfig, home: str, extra: dict[str, str]) -> dict[s
         "HOME": home,
         "TMPDIR": home,
         "LANG": "C.UTF-8",
+        # getpass and the like ask the environment first: every grading's user is "student".
+        "USER": "student" if home == config.student_dir else "grader",
+        "LOGNAME": "student" if home == config.student_dir else "grader",
         "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",

@@ -125,6 +125,28 @@ def run(ctrl: Channel, grader_dir: Path, student_dir: str) -> None:
     )
 
 
+def preload() -> None:
+    """The imports the checks need, done before any job (in the template, once per sandbox):
+    the frameworks the exercise's checks use on the trusted side (torch, never TensorFlow) and the
+    harness modules hidden tests import."""
+    frameworks = [f for f in os.environ.get("KADAI_RUNNER_PRELOAD", "").split(",") if f]
+    helpers = ["grader.harness.feedback", "grader.harness.files"]
+    if "torch" in frameworks:
+        helpers.append("grader.harness.training")
+    for name in ["numpy", "pytest", *frameworks, *helpers]:
+        importlib.import_module(name)
+
+
+def serve_forked(fd: int) -> None:
+    """One grading's runner, forked from the template with its imports done."""
+    os.chdir(os.environ.get("HOME", "/"))
+    run(
+        Channel(socket.socket(fileno=fd)),
+        Path(os.environ["KADAI_GRADER_DIR"]),
+        os.environ["KADAI_STUDENT_DIR"],
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fd", type=int, required=True)
@@ -132,9 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--student-dir", required=True)
     args = parser.parse_args(argv)
     os.chdir(os.environ.get("HOME", "/"))
-    for name in ["numpy", "pytest", *os.environ.get("KADAI_RUNNER_PRELOAD", "").split(",")]:
-        if name:
-            importlib.import_module(name)
+    preload()
     ctrl = Channel(socket.socket(fileno=args.fd))
     run(ctrl, Path(args.grader_dir), args.student_dir)
 

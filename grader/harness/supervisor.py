@@ -17,53 +17,52 @@ import os
 import select
 import signal
 import socket
-import subprocess
 import sys
 import time
 import traceback
 from typing import Any
 
-from grader.contract import RESULT_FRAME_BYTES, GradingJob, GradingResult, fit
-from grader.harness.confinement import become, oom_kills
+from grader.contract import (
+    RESULT_BEGIN,
+    RESULT_END,
+    RESULT_FRAME_BYTES,
+    GradingJob,
+    GradingResult,
+    fit,
+)
+from grader.harness.children import (
+    WORKER_MODULE,
+    ExecLauncher,
+    Idle,
+    JobReader,
+    Launcher,
+    exit_cause,
+)
+from grader.harness.confinement import oom_kills
 from grader.harness.environment import Capture, SandboxConfig, child_env
 from grader.harness.output import RANK, OutputRouter, StudentSink
 from grader.harness.protocol import Channel, PeerGone
 from grader.harness.verdict import GRADER_FAILED, Ending, compose
 
-RESULT_BEGIN = "KADAI-RESULT"
-RESULT_END = "KADAI-END"
-JOB_HEADER = "KADAI-JOB"
 GRACE_S = 20.0
 
 
-def signal_name(number: int) -> str:
-    """A readable name for any signal number, including real-time ones Python has no name for."""
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        pass
-    if signal.SIGRTMIN < number < signal.SIGRTMAX:
-        return f"SIGRTMIN+{number - signal.SIGRTMIN}"
-    return f"signal {number}"
-
-
-def exit_cause(status: int | None, killed_here: bool) -> dict[str, str]:
-    """Why a worker went away, from its wait status; any status at all gives an answer."""
-    if status is None:
-        return {"reason": "crash", "detail": "the worker stopped answering"}
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        if sig == signal.SIGKILL and not killed_here:
-            return {"reason": "memory", "detail": "killed by the memory limit"}
-        return {"reason": "crash", "detail": f"killed by signal {signal_name(sig)}"}
-    if os.WIFEXITED(status):
-        return {"reason": "exited", "detail": f"exit code {os.WEXITSTATUS(status)}"}
-    return {"reason": "crash", "detail": f"ended with wait status {status}"}
-
-
 class Supervisor:
-    def __init__(self, config: SandboxConfig) -> None:
+    """One grading: its runner and workers, its output, its result."""
+
+    def __init__(
+        self,
+        config: SandboxConfig,
+        launcher: Launcher | None = None,
+        student_uid: int | None = None,
+        jobs: JobReader | None = None,
+        grader_uid: int | None = None,
+    ) -> None:
         self.config = config
+        self.launcher = launcher or ExecLauncher()
+        self.student_uid = config.student_uid if student_uid is None else student_uid
+        self.grader_uid = config.grader_uid if grader_uid is None else grader_uid
+        self.jobs = jobs or JobReader()
         self.output = OutputRouter(config.output_bytes)
         self.stdout = StudentSink(self.output, "stdout")
         self.stderr = StudentSink(self.output, "stderr")
@@ -77,45 +76,33 @@ class Supervisor:
         self.done: dict[str, Any] | None = None
         self.job: GradingJob | None = None
         self.nonce = ""
-        self.stdin_buffer = bytearray()
         self.runner_pid = 0
+        self.ctrl: Channel | None = None
 
     # -- children ---------------------------------------------------------------------------------
     def spawn(self, module: str, uid: int, home: str, fd: int, args: list[str], env: dict) -> int:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        is_worker = uid == self.config.student_uid
-        process = subprocess.Popen(
-            [sys.executable, "-m", module, "--fd", str(fd), *args],
-            # The child drops to its user itself (confining a worker first, while still root). The
-            # supervisor is single-threaded, so running Python between fork and exec is safe.
-            preexec_fn=become(uid, submission=is_worker),
-            pass_fds=(fd,),
-            # Not cwd=home: the chdir would happen as root, who may not enter the grader's 0700
-            # folder without CAP_DAC_OVERRIDE. Each child changes into its HOME itself.
-            cwd="/",
-            env=child_env(self.config, home, env),
-            stdin=subprocess.DEVNULL,
-            stdout=out_w,
-            stderr=err_w,
-            start_new_session=True,
-        )
-        os.close(out_w)
-        os.close(err_w)
+        is_worker = uid == self.student_uid
+        try:
+            pid = self.launcher.launch(
+                module, uid, fd, args, child_env(self.config, home, env), out_w, err_w
+            )
+        finally:
+            os.close(out_w)
+            os.close(err_w)
         os.set_blocking(out_r, False)
         os.set_blocking(err_r, False)
         self.pipes[out_r] = self.stdout if is_worker else self.grader_log
         self.pipes[err_r] = self.stderr if is_worker else self.grader_log
-        # Popen's own bookkeeping is not used: this process reaps every child itself.
-        process.returncode = 0
-        return process.pid
+        return pid
 
     def spawn_worker(self) -> tuple[int, socket.socket]:
         ours, theirs = socket.socketpair()
         try:
             pid = self.spawn(
-                "grader.harness.worker",
-                self.config.student_uid,
+                WORKER_MODULE,
+                self.student_uid,
                 self.config.student_dir,
                 theirs.fileno(),
                 [],
@@ -131,17 +118,21 @@ class Supervisor:
         preload = ",".join(f for f in self.config.preload if f == "torch")
         self.runner_pid = self.spawn(
             "grader.harness.runner",
-            self.config.grader_uid,
+            self.grader_uid,
             self.config.grader_dir,
             theirs.fileno(),
             ["--grader-dir", self.config.grader_dir, "--student-dir", self.config.student_dir],
-            {"KADAI_RUNNER_PRELOAD": preload},
+            {
+                "KADAI_RUNNER_PRELOAD": preload,
+                "KADAI_GRADER_DIR": self.config.grader_dir,
+                "KADAI_STUDENT_DIR": self.config.student_dir,
+            },
         )
         theirs.close()
         self.spare_worker = self.spawn_worker()
         return Channel(ours)
 
-    def student_pids(self) -> list[int]:
+    def pids_of(self, uid: int) -> list[int]:
         pids = []
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
@@ -150,7 +141,7 @@ class Supervisor:
                 with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as status:
                     for line in status:
                         if line.startswith("Uid:"):
-                            if int(line.split()[1]) == self.config.student_uid:
+                            if int(line.split()[1]) == uid:
                                 pids.append(int(entry))
                             break
             except OSError:
@@ -158,9 +149,12 @@ class Supervisor:
         return pids
 
     def kill_students(self) -> None:
-        """SIGKILL every process of the student's user, again until none is left (fork bombs)."""
+        self.kill_user(self.student_uid)
+
+    def kill_user(self, uid: int) -> None:
+        """SIGKILL every process of ``uid``, again until none is left (fork bombs)."""
         for _ in range(200):
-            pids = self.student_pids()
+            pids = self.pids_of(uid)
             if not pids:
                 break
             for pid in pids:
@@ -254,24 +248,29 @@ class Supervisor:
 
     # -- main loop --------------------------------------------------------------------------------
     def read_job(self) -> None:
-        chunk = os.read(0, 1 << 20)
-        if not chunk:
-            raise EOFError("stdin closed before a job arrived")
-        self.stdin_buffer.extend(chunk)
-        if b"\n" not in self.stdin_buffer:
-            return
-        header, _, body = bytes(self.stdin_buffer).partition(b"\n")
-        tag, nonce, length = header.decode().split()
-        if tag != JOB_HEADER:
-            raise ValueError("malformed job header")
-        if len(body) >= int(length):
-            self.nonce = nonce
-            self.job = GradingJob.from_json(body[: int(length)].decode())
+        framed = self.jobs.read()
+        if framed is not None:
+            self.nonce, self.job = framed
 
-    def run(self) -> GradingResult:
-        ctrl = self.start()
+    def close(self) -> None:
+        """Every descriptor this grading opened (its children are gone by now)."""
+        for fd in list(self.pipes):
+            os.close(fd)
+        self.pipes.clear()
+        if self.spare_worker is not None:
+            self.spare_worker[1].close()
+            self.spare_worker = None
+        if self.ctrl is not None:
+            self.ctrl.sock.close()
+            self.ctrl = None
+
+    def run(self, idle_exit_s: float = float("inf")) -> GradingResult:
+        ctrl = self.ctrl = self.start()
         deadline = float("inf")
+        idle_until = time.monotonic() + idle_exit_s
         while self.done is None:
+            if self.job is None and time.monotonic() > idle_until:
+                raise Idle()
             watched = [ctrl.sock.fileno(), *self.pipes] + ([0] if self.job is None else [])
             ready = select.select(watched, [], [], 0.2)[0]
             for fd in ready:
@@ -385,7 +384,13 @@ class Supervisor:
 
 
 def main() -> None:
-    supervisor = Supervisor(SandboxConfig.from_env(dict(os.environ)))
+    config = SandboxConfig.from_env(dict(os.environ))
+    if config.reuse:
+        from grader.harness.reuse import serve_many
+
+        serve_many(config)
+        return
+    supervisor = Supervisor(config)
     try:
         result = supervisor.run()
     except BaseException as exc:  # noqa: BLE001 — whatever happens, the host gets a result to read

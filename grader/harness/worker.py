@@ -288,6 +288,14 @@ def preload(frameworks: list[str]) -> None:
         importlib.import_module("keras")
 
 
+def serve_forked(fd: int) -> None:
+    """One grading's worker, forked from the template with the frameworks imported; its user and
+    OOM score were set by the template's child before this runs."""
+    os.chdir(os.environ.get("HOME", "/"))
+    lower_priority()
+    Worker(Channel(socket.socket(fileno=fd))).serve()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--fd", type=int, required=True)

@@ -12,10 +12,17 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader.contract import GradingJob, GradingResult, Limits, Text
-from grader.harness.supervisor import JOB_HEADER, RESULT_BEGIN, RESULT_END
+from grader.contract import (
+    JOB_HEADER,
+    RESULT_BEGIN,
+    RESULT_END,
+    GradingJob,
+    GradingResult,
+    Limits,
+    Text,
+)
 from grader.sandbox.reaper import reap_expired
 from grader.sandbox.spec import GpuUnavailable, container_spec
 from grader.settings import GraderSettings
@@ -24,6 +31,9 @@ HARD_LIMIT_GRACE_S = 45.0
 # Between the host-side hard kill and a sandbox counting as orphaned: Docker's own slowness.
 ORPHAN_MARGIN_S = 60.0
 REAP_INTERVAL_S = 60.0
+
+if TYPE_CHECKING:
+    from grader.sandbox.reusable import ReusableSandbox
 
 log = logging.getLogger(__name__)
 
@@ -253,27 +263,31 @@ class DockerSandboxFactory:
             log.warning("removed %d orphaned sandbox container(s): %s", len(removed), removed)
         return removed
 
-    def start(self, profile: SandboxProfile, idle_allowance_s: float = 0.0) -> StartedSandbox:
-        """A running sandbox; it must be given its job within ``idle_allowance_s`` (plus a margin),
-        or other workers' reapers will take it for an orphan."""
+    def start(
+        self, profile: SandboxProfile, idle_allowance_s: float = 0.0, *, reuse: bool = False
+    ) -> StartedSandbox | ReusableSandbox:
+        """A running sandbox. A single-use one must be given its job within ``idle_allowance_s``
+        (plus a margin), or other workers' reapers will take it for an orphan; a reusable one
+        (``reuse``) lives ``sandbox_lifetime_s`` and retires itself when idle that long."""
         import docker.errors
 
         if time.monotonic() >= self._next_reap:
             self.reap_orphans()
-        lifetime = (
-            idle_allowance_s
-            + self.settings.startup_allowance_s
-            + profile.limits.time_s
-            + HARD_LIMIT_GRACE_S
-            + ORPHAN_MARGIN_S
-        )
+        job_span = self.settings.startup_allowance_s + profile.limits.time_s + HARD_LIMIT_GRACE_S
+        if reuse:
+            lifetime = self.settings.sandbox_lifetime_s + job_span + ORPHAN_MARGIN_S
+        else:
+            lifetime = idle_allowance_s + job_span + ORPHAN_MARGIN_S
+        expires_at = time.time() + lifetime
         spec = container_spec(
             profile.image,
             profile.limits,
             profile.frameworks,
             gpu_available=self.settings.gpu_available,
             gpu_device_ids=self.settings.gpu_device_ids,
-            expires_at=time.time() + lifetime,
+            expires_at=expires_at,
+            gradings=self.settings.gradings_per_sandbox if reuse else 0,
+            idle_exit_s=idle_allowance_s + ORPHAN_MARGIN_S,
         )
         image = spec.pop("image")
         try:
@@ -285,11 +299,21 @@ class DockerSandboxFactory:
             ) from exc
         except docker.errors.APIError as exc:
             raise SandboxUnavailable(f"Docker could not create the sandbox: {exc}") from exc
-        sandbox = StartedSandbox(self.client, container, profile)
+        sandbox: StartedSandbox | ReusableSandbox
         try:
+            if reuse:
+                from grader.sandbox.reusable import ReusableSandbox
+
+                # Attached before it starts, so nothing it prints is missed.
+                sandbox = ReusableSandbox(self.client, container, profile)
+            else:
+                sandbox = StartedSandbox(self.client, container, profile)
             container.start()
-        except docker.errors.APIError as exc:
-            sandbox.discard()
+        except (docker.errors.APIError, OSError) as exc:
+            try:
+                container.remove(force=True)
+            except docker.errors.DockerException:
+                pass
             raise SandboxUnavailable(f"Docker could not start the sandbox: {exc}") from exc
         return sandbox
 

@@ -11,7 +11,9 @@ from typing import Any
 from grader.contract import Limits
 from grader.sandbox.reaper import expiry_labels
 
-STUDENT_UID = 2000
+# A sandbox's k-th grading runs as STUDENT_UID + k (``reuse`` mode); the image names them all.
+STUDENT_UID = 10000
+MAX_GRADINGS_PER_SANDBOX = 1000
 GRADER_UID = 2001
 STUDENT_DIR = "/sandbox/student"
 GRADER_DIR = "/sandbox/grader"
@@ -41,8 +43,14 @@ def container_spec(
     gpu_available: bool = False,
     gpu_device_ids: list[str] | None = None,
     expires_at: float = 0.0,
+    gradings: int = 0,
+    idle_exit_s: float = 0.0,
 ) -> dict[str, Any]:
-    """``expires_at``: epoch seconds after which a reaper may remove the container as orphaned."""
+    """``expires_at``: epoch seconds after which a reaper may remove the container as orphaned.
+
+    ``gradings`` > 0 asks for the ``reuse`` mode: a sandbox that grades up to that many jobs one
+    after another, each from pre-imported templates, and retires when idle ``idle_exit_s``.
+    """
     from docker.types import DeviceRequest, Ulimit
 
     memory = f"{limits.memory_mb}m"
@@ -95,6 +103,20 @@ def container_spec(
         "labels": expiry_labels(expires_at),
         "log_config": {"type": "json-file", "config": {"max-size": "8m"}},
     }
+    if gradings:
+        if not 0 < gradings <= MAX_GRADINGS_PER_SANDBOX:
+            raise ValueError(f"gradings per sandbox must be 1..{MAX_GRADINGS_PER_SANDBOX}")
+        # Between gradings the supervisor empties folders other users own and hands the student's
+        # folder to the next user. Its children never hold these: each leaves uid 0 before it runs
+        # anything of its own, and no-new-privileges keeps them from coming back.
+        spec["cap_add"] += ["CHOWN", "DAC_OVERRIDE", "FOWNER"]
+        spec["environment"].update(
+            {
+                "KADAI_REUSE": "1",
+                "KADAI_GRADINGS": str(gradings),
+                "KADAI_IDLE_EXIT_S": str(idle_exit_s or float("inf")),
+            }
+        )
     if wants_gpu(limits, gpu_available):
         ids = gpu_device_ids or None
         spec["device_requests"] = [

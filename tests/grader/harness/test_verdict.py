@@ -9,8 +9,8 @@ import signal
 import pytest
 
 from grader.contract import GradingJob
+from grader.harness.children import exit_cause, signal_name
 from grader.harness.output import OutputRouter
-from grader.harness.supervisor import exit_cause, signal_name
 from grader.harness.verdict import compose, decide
 
 JOB = GradingJob(

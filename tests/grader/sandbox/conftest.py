@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from grader.contract import GradingResult
+from grader.engine import Grader
 from grader.exercise import ExercisePackage, load_exercise
+from grader.settings import GraderSettings
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 HOSTILE = FIXTURES / "hostile"
@@ -18,6 +20,25 @@ HOSTILE = FIXTURES / "hostile"
 def outputs() -> ExercisePackage:
     """Tests of every visibility, the strictest first in the file."""
     return load_exercise(FIXTURES / "exercises" / "outputs")
+
+
+@pytest.fixture(scope="session", params=["reuse", "fresh"])
+def sandbox_mode(request: pytest.FixtureRequest) -> str:
+    """Every sandbox test runs in both modes: one sandbox for many gradings, one per grading."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def sandbox_grader(
+    sandbox_available: None, sandbox_mode: str, grader_settings: GraderSettings
+) -> Iterator[Grader]:
+    with Grader(grader_settings.model_copy(update={"sandbox_mode": sandbox_mode})) as grader:
+        yield grader
+
+
+@pytest.fixture(scope="session")
+def hostile_source() -> Callable[[str], str]:
+    return lambda name: (HOSTILE / name).read_text()
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,9 @@ import shutil
 
 import pytest
 
-from grader.contract import GradingJob
+from grader.contract import JOB_HEADER, GradingJob
 from grader.engine import build_job
 from grader.exercise import load_exercise
-from grader.harness.supervisor import JOB_HEADER
 from grader.sandbox.docker_sandbox import DockerSandboxFactory, SandboxProfile, parse_result
 from grader.sandbox.image import image_tag
 
