@@ -31,6 +31,7 @@ from bench.through_server import (
     check_full_marks,
     chosen_modes,
     floor_seconds,
+    load_now,
     machine_info,
     machine_line,
     percentile,
@@ -54,11 +55,15 @@ def measure_mode(mode: str, code: str, points: float, args: argparse.Namespace) 
             results.append(platform.grade(token, code, POLL_INTERVAL_S, DEADLINE_S))
     check_full_marks(results, points)
     timed = [r.observed_s for r in results[args.warmup :]]
+    # Without the polling's granularity: from just before the POST to the server's finished_at.
+    to_finished = [r.finished_at - r.accepted_at for r in results[args.warmup :]]
     return {
         "warmup_s": [round(r.observed_s, 3) for r in results[: args.warmup]],
         "runs_s": [round(s, 3) for s in timed],
         "p50_s": round(percentile(timed, 50), 3),
         "p95_s": round(percentile(timed, 95), 3),
+        "to_finished_at_p50_s": round(percentile(to_finished, 50), 3),
+        "load_average_after": load_now(),
     }
 
 
@@ -78,8 +83,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="the server's grading concurrency")
     parser.add_argument("--json", action="store_true", help="print one JSON report instead")
     args = parser.parse_args()
-    if args.runs < 1 or args.warmup < 0 or args.gap < 0:
-        parser.error("--runs must be at least 1; --warmup and --gap not negative")
+    if args.runs < 1 or args.workers < 1 or args.warmup < 0 or args.gap < 0:
+        parser.error("--runs and --workers must be at least 1; --warmup and --gap not negative")
 
     info = machine_info()
     package, answer = chapter_answer()
@@ -96,7 +101,8 @@ def main() -> None:
     if not args.json:
         print(f"floor (bare python, p50 of {args.runs}): {floor:.2f} s", flush=True)
         print(
-            f"{'mode':6} {'p50':>7} {'p95':>7} {'p50/floor':>10}  goal ≤ {GOAL_RATIO}", flush=True
+            f"{'mode':6} {'p50':>7} {'p95':>7} {'p50/floor':>10} {'load':>5}  goal ≤ {GOAL_RATIO}",
+            flush=True,
         )
     modes = {}
     for mode in chosen_modes(args.mode):
@@ -107,7 +113,8 @@ def main() -> None:
         if not args.json:
             print(
                 f"{mode:6} {figures['p50_s']:>6.2f}s {figures['p95_s']:>6.2f}s "
-                f"{figures['ratio']:>10.2f}  {'met' if figures['goal_met'] else 'missed'}",
+                f"{figures['ratio']:>10.2f} {figures['load_average_after']:>5.1f}  "
+                f"{'met' if figures['goal_met'] else 'missed'}",
                 flush=True,
             )
     if args.json:

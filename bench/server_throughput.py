@@ -38,6 +38,7 @@ from bench.through_server import (
     chosen_modes,
     floor_seconds,
     graded,
+    load_now,
     machine_info,
     machine_line,
     per_minute,
@@ -91,7 +92,7 @@ def measure_mode(mode: str, code: str, points: float, args: argparse.Namespace) 
     with served(mode, args.workers) as platform:
         tokens = [platform.token_for(email) for email in DEMO_STUDENTS]
         platform.find_assignment(tokens[0], EXERCISE_ID)
-        warm = burst(platform, tokens, code, args.workers) if args.workers else []
+        warm = burst(platform, tokens, code, args.workers)
         time.sleep(args.gap)
         results = burst(platform, tokens, code, args.submissions)
     check_full_marks(warm + results, points)
@@ -101,6 +102,7 @@ def measure_mode(mode: str, code: str, points: float, args: argparse.Namespace) 
         "wall_s": round(wall, 2),
         "observed_wall_s": round(max(r.observed_s for r in results), 2),
         "per_min": per_minute(len(results), wall),
+        "load_average_after": load_now(),
     }
 
 
@@ -137,7 +139,8 @@ def main() -> None:
             flush=True,
         )
         print(
-            f"{'mode':6} {'wall':>7} {'per min':>8} {'ratio':>6}  goal ≥ {GOAL_RATIO}", flush=True
+            f"{'mode':6} {'wall':>7} {'per min':>8} {'ratio':>6} {'load':>5}  goal ≥ {GOAL_RATIO}",
+            flush=True,
         )
     modes = {}
     for mode in chosen_modes(args.mode):
@@ -149,7 +152,8 @@ def main() -> None:
         if not args.json:
             print(
                 f"{mode:6} {figures['wall_s']:>6.1f}s {figures['per_min']:>8.1f} "
-                f"{figures['ratio']:>6.2f}  {'met' if figures['goal_met'] else 'missed'}",
+                f"{figures['ratio']:>6.2f} {figures['load_average_after']:>5.1f}  "
+                f"{'met' if figures['goal_met'] else 'missed'}",
                 flush=True,
             )
     if args.json:

@@ -112,6 +112,11 @@ def machine_info() -> dict[str, object]:
     }
 
 
+def load_now() -> float:
+    """The 1-minute load average: how much else the shared machine ran while a mode was measured."""
+    return round(os.getloadavg()[0], 2)
+
+
 def machine_line(info: dict[str, object]) -> str:
     load = " ".join(f"{x:g}" for x in info["load_average"])  # type: ignore[attr-defined]
     return (
@@ -240,11 +245,11 @@ def served(mode: str, workers: int) -> Iterator[Platform]:
         "KADAI_SUBMISSIONS_PER_MINUTE": UNLIMITED_SUBMISSIONS,
     }
     with tempfile.TemporaryDirectory() as tmp, kadai_serve(Path(tmp) / "var", env) as server:
-        platform_ = Platform(server.base)
+        api = Platform(server.base)
         try:
-            yield platform_
+            yield api
         finally:
-            platform_.close()
+            api.close()
 
 
 def _auth(token: str) -> dict[str, str]:
