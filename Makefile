@@ -1,5 +1,5 @@
 # Common tasks. `make up` installs what is missing and serves Kadai; `make test` runs what CI runs.
-.PHONY: up serve setup test test-fast lint format sandbox validate bench load compose-up compose-down screenshots
+.PHONY: up serve setup test test-fast lint format sandbox validate bench bench-server bench-latency bench-throughput load compose-up compose-down screenshots
 
 HOST ?= 0.0.0.0
 PORT ?= 8000
@@ -34,6 +34,15 @@ validate:
 
 bench:
 	.venv/bin/python bench/grade_latency.py
+
+# Through `kadai serve --demo`, both sandbox modes (KADAI_SANDBOX_MODE), against the bare-python floor.
+bench-server: bench-latency bench-throughput
+
+bench-latency:
+	.venv/bin/python bench/server_latency.py --mode both --runs 20
+
+bench-throughput:
+	.venv/bin/python bench/server_throughput.py --mode both --submissions 16 --workers 2
 
 load:
 	.venv/bin/python bench/load_test.py --students 100 --per-student 3 --pollers 100 --workers 2
