@@ -65,3 +65,23 @@ def test_the_submission_cannot_win_back_priority_or_store_outside_the_mounts():
     assert spec["sysctls"] == {"kernel.shm_rmid_forced": "1", "kernel.msgmni": "0"}
     # Nothing here needs CAP_SYS_RESOURCE, which Docker on our hosts cannot grant.
     assert "SYS_RESOURCE" not in spec["cap_add"]
+
+
+def test_only_the_reuse_mode_grants_what_emptying_other_users_folders_needs():
+    fresh = container_spec("img", Limits(), ())
+    reused = container_spec("img", Limits(), (), gradings=50, idle_exit_s=660)
+    assert "KADAI_REUSE" not in fresh["environment"]
+    assert sorted(reused["cap_add"]) == [
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "KILL",
+        "SETGID",
+        "SETUID",
+    ]
+    assert reused["environment"]["KADAI_REUSE"] == "1"
+    assert reused["environment"]["KADAI_GRADINGS"] == "50"
+    assert reused["environment"]["KADAI_IDLE_EXIT_S"] == "660"
+    assert reused["security_opt"] == ["no-new-privileges"]  # no child can regain them
+    with pytest.raises(ValueError, match="1..1000"):
+        container_spec("img", Limits(), (), gradings=1001)
