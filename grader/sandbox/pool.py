@@ -74,7 +74,11 @@ class SandboxPool:
                 sandbox = self._take(profile) or self._start(profile)
             except (SandboxUnavailable, GpuUnavailable) as exc:
                 return unavailable_error(exc, job, max_score)
-            result = sandbox.run(job, max_score, self.factory.settings.startup_allowance_s)
+            try:
+                result = sandbox.run(job, max_score, self.factory.settings.startup_allowance_s)
+            except BaseException:
+                sandbox.discard()  # whatever went wrong on this side, no container is left behind
+                raise
         finally:
             with self._lock:
                 self._busy[profile] -= 1
