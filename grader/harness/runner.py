@@ -135,6 +135,11 @@ def preload() -> None:
         helpers.append("grader.harness.training")
     for name in ["numpy", "pytest", *frameworks, *helpers]:
         importlib.import_module(name)
+    # pytest imports its built-in plugins when a session starts; once here, not per grading.
+    from _pytest.config import default_plugins
+
+    for plugin in default_plugins:
+        importlib.import_module(f"_pytest.{plugin}")
 
 
 def serve_forked(fd: int) -> None:
