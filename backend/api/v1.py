@@ -42,7 +42,6 @@ from backend.web.deps import (
     SessionDep,
     SettingsDep,
     SubmitUser,
-    dispatch,
 )
 from backend.web.downloads import attachment
 
@@ -183,11 +182,10 @@ def store_submission(
 ) -> SubmissionOut:
     if not request.app.state.submit_limiter.allow(str(user.id)):
         raise RateLimited("Too many submissions; wait a minute.", "提出が多すぎます。")
+    # Graded once the request's transaction commits (lifecycle.send_jobs_after_commit).
     submission = submissions.create_submission(
         session, user, assignment_id, body.code, settings.max_code_bytes
     )
-    session.commit()
-    dispatch(request, session, [submission.id])
     return submission_out(session, user, submission, staff=False)
 
 

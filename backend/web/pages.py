@@ -28,7 +28,6 @@ from backend.web.deps import (
     SessionDep,
     SettingsDep,
     check_csrf,
-    dispatch,
 )
 from backend.web.downloads import attachment
 from backend.web.i18n import LANGS, language
@@ -185,11 +184,10 @@ def store_submission(
         raise RateLimited(
             "Too many submissions; wait a minute.", "提出が多すぎます。1 分待ってください。"
         )
+    # Committed (and only then sent to grading) before the response leaves: see deps.SessionDep.
     submission = submissions.create_submission(
         session, user, assignment_id, code, settings.max_code_bytes
     )
-    session.commit()  # queued and durable before we answer or wake a worker
-    dispatch(request, session, [submission.id])
     url = f"/submissions/{submission.id}"
     if "json" in request.headers.get("accept", ""):
         return JSONResponse({"id": submission.id, "status": submission.status, "url": url}, 201)
