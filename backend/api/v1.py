@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -44,6 +45,7 @@ from backend.web.deps import (
     SubmitUser,
 )
 from backend.web.downloads import attachment
+from backend.web.submitted import code_from_form, is_form, submitted_form
 
 # Every failure has the same documented body: {"error": {"code", "message", "message_ja"}}.
 ERRORS = {
@@ -140,7 +142,17 @@ def submission_out(session, user, submission: Submission, staff: bool) -> Submis
 
 SUBMISSION_BODY = {
     "required": True,
-    "content": {"application/json": {"schema": SubmissionIn.model_json_schema()}},
+    "content": {
+        "application/json": {"schema": SubmissionIn.model_json_schema()},
+        # The source file itself: UTF-8 text, at most KADAI_MAX_CODE_BYTES.
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"code": {"type": "string", "format": "binary"}},
+                "required": ["code"],
+            }
+        },
+    },
 }
 
 
@@ -159,13 +171,21 @@ async def create_submission(
 ):
     # The token is checked before the body is read (FastAPI reads declared bodies first), so an
     # unauthenticated upload costs nothing; the body is bounded by the route's limit.
-    try:
-        body = SubmissionIn.model_validate_json(await request.body())
-    except (ValidationError, RecursionError) as exc:
-        raise Invalid(
-            f'Send {{"code": "<text>"}}: {exc.__class__.__name__}',
-            '{"code": "<テキスト>"} の形で送ってください。',
-        ) from None
+    if is_form(request.headers.get("content-type", "")):
+        async with submitted_form(request) as form:
+            body = SubmissionIn(code=await code_from_form(form, settings.max_code_bytes))
+    else:
+        try:
+            # Python's parser, not pydantic's: a lone surrogate ("\ud800") reaches the service,
+            # which says what is wrong with the text, as it does for the browser's form.
+            body = SubmissionIn.model_validate(json.loads(await request.body()))
+        except (ValueError, ValidationError, RecursionError) as exc:
+            raise Invalid(
+                f'Send {{"code": "<text>"}}, or the file as "code" in a multipart form: '
+                f"{exc.__class__.__name__}",
+                '{"code": "<テキスト>"} の形、またはマルチパート形式の "code" ファイルとして'
+                "送ってください。",
+            ) from None
     # The database work runs on the thread pool, like a sync endpoint's, not in the event loop.
     return await run_in_threadpool(
         store_submission, request, session, settings, user, assignment_id, body
