@@ -2,17 +2,14 @@
 
 ::
 
-               accept                 claim                  store
-    (request) ────────► queued ──────────────────► running ─────────► graded
-                        ▲ ▲ ▲                       │ │ │
-                        │ │ └──── retry ────────────┘ │ └──────────► error   (the result says why)
-                        │ └────── requeue ────────────┘                 ▲
-                        │   (sweep: stuck too long, tries left;         │
-                        │    start-up: cut off by a restart)            │
-                        │                                               │
-                        │   give up (sweep: stuck, ``max_tries`` used) ─┘   from queued or running
-                        │
-                        └──────── reset for regrade   from any state; the old lease stores nothing
+    (request) ──accept──▶ queued ──claim──▶ running ──store──▶ graded | error
+                          ▲  ▲                │
+                          │  └────retry───────┘   infrastructure failure, tries left
+                          ├── requeue             sweep: stuck too long, tries left;
+                          │                       start-up: cut off by a restart
+                          └── reset for regrade   from any state; the old lease stores nothing
+
+    queued | running ──give up──▶ error           sweep: stuck, ``max_tries`` used
 
 - **accept** numbers the attempt and chooses the queue, ``cpu`` or ``gpu``, from the exercise:
   the one place a submission is routed (a regrade routes it again, against the current version).
@@ -23,7 +20,8 @@
 - Every transition into ``queued`` also queues a grading job in the same database session; the
   job is sent when that session's transaction commits and dropped if it rolls back
   (``send_jobs_after_commit``), so a request that fails never grades what it did not keep, and a
-  worker never looks for a row that is not committed yet.
+  worker never looks for a row that is not committed yet. (Start-up's requeue queues no job:
+  the grading threads that make it take the oldest queued rows next anyway.)
 
 Only this module writes ``status``, ``lease``, ``grading_tries`` and ``queue``
 (tests/backend/test_lifecycle.py checks the rest of the backend for it). Reads that are not part of
