@@ -112,7 +112,9 @@ class Settings(BaseSettings):
         description="embedded: grading threads in this process; celery: Celery workers",
     )
     broker_url: str = "redis://127.0.0.1:6379/0"
-    worker_gpus: int = Field(default=0, ge=0, description="GPUs this worker offers (gpu queue)")
+    worker_gpus: int = Field(
+        default=0, ge=0, description="GPUs this Celery worker offers (gpu queue)"
+    )
     max_grading_tries: int = Field(default=3, ge=1)
     stuck_after_s: float = Field(
         default=900.0, gt=0, description="queued/running longer than this is requeued by the sweep"

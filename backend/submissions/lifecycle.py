@@ -15,13 +15,13 @@
   the one place a submission is routed (a regrade routes it again, against the current version).
   Retries and requeues reuse the stored queue.
 - **claim** takes a lease; only the lease holder's result is stored, so a job delivered twice
-  (a worker died, a broker redelivered) never makes a second result.
+  (a Celery worker died, the broker redelivered) never makes a second result.
 - **store** keeps the result, or, for an infrastructure failure with tries left, is a **retry**.
 - Every transition into ``queued`` also queues a grading job in the same database session; the
   job is sent when that session's transaction commits and dropped if it rolls back
-  (``send_jobs_after_commit``), so a request that fails never grades what it did not keep, and a
-  worker never looks for a row that is not committed yet. (Start-up's requeue queues no job:
-  the grading threads that make it take the oldest queued rows next anyway.)
+  (``send_jobs_after_commit``), so a request that fails never grades what it did not keep, and
+  no grading thread or Celery worker looks for a row not committed yet. (Start-up's requeue
+  queues no job: the grading threads that make it take the oldest queued rows next anyway.)
 
 Only this module writes ``status``, ``lease``, ``grading_tries`` and ``queue``
 (tests/backend/test_lifecycle.py checks the rest of the backend for it). Reads that are not part of
@@ -106,7 +106,7 @@ def _queue_job(session: Session, submission: Submission, delay_s: float = 0.0) -
 
 
 def queue_for(package: ExercisePackage) -> QueueName:
-    # Only workers that declared GPUs consume the gpu queue.
+    # Only Celery workers that declared GPUs consume the gpu queue.
     return "gpu" if package.meta.limits.gpu == "required" else "cpu"
 
 
@@ -201,7 +201,7 @@ def claim(
     sessions: sessionmaker[Session], submission_id: int, take_over_running: bool
 ) -> str | None:
     """queued → running with a new lease; a redelivered job may take over a grading whose
-    worker died (``take_over_running``). None: someone else has it, or it is finished."""
+    Celery worker died (``take_over_running``). None: someone else has it, or it is finished."""
     lease = str(uuid.uuid4())
     allowed = [SubmissionStatus.queued]
     if take_over_running:
@@ -284,7 +284,7 @@ class SweepReport:
 
 
 def sweep(sessions: sessionmaker[Session], stuck_after_s: float, max_tries: int) -> SweepReport:
-    """Stuck in queued/running longer than ``stuck_after_s`` (a worker or the broker was lost):
+    """Stuck in queued/running longer than ``stuck_after_s`` (a Celery worker or the broker was lost):
     → queued again (requeue), or → error after ``max_tries`` (give up), saying why."""
     report = SweepReport()
     cutoff = utcnow() - timedelta(seconds=stuck_after_s)

@@ -1,5 +1,5 @@
 """The periodic sweep in every API process: runs ``lifecycle.sweep`` (requeue or give up on
-submissions stuck by a lost worker or broker) every interval, in a background thread."""
+submissions stuck by a lost Celery worker or broker) every interval, in a background thread."""
 
 from __future__ import annotations
 
