@@ -1,4 +1,4 @@
-"""``create_app(settings)``: builds the engine, templates, worker pool and routes for one app."""
+"""``create_app(settings)``: builds the engine, templates, grading threads and routes for one app."""
 
 from __future__ import annotations
 
@@ -20,13 +20,14 @@ from backend import metrics
 from backend.api.v1 import router as api_router
 from backend.auth.signing_key import signing_key
 from backend.celery_app import make_celery
-from backend.db import make_engine, make_session_factory, transaction
+from backend.db import make_engine, make_session_factory
 from backend.errors import KadaiError, NotAuthenticated
-from backend.queue import CeleryQueue, EmbeddedQueue, GradingQueue, dispatch
+from backend.queue import CeleryQueue, EmbeddedQueue
 from backend.ratelimit import make_limiter
 from backend.settings import Settings
+from backend.submissions import lifecycle
 from backend.submissions.sweep import Sweeper
-from backend.submissions.worker import GradingWorkerPool
+from backend.submissions.threads import GradingThreads
 from backend.web.account import router as account_router
 from backend.web.admin import router as admin_router
 from backend.web.body_limits import BodyLimits, body_rules
@@ -87,22 +88,20 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     engine = make_engine(settings.sqlalchemy_url)
     sessions = make_session_factory(engine)
     embedded = settings.queue_backend == "embedded"
-    pool = GradingWorkerPool(
+    grading_threads = GradingThreads(
         sessions,
         grader_factory or (lambda: Grader(settings.grader)),
-        settings.worker_count if embedded else 0,
+        settings.grading_threads if embedded else 0,
         graded_notifier(settings.webhook_url, settings.webhook_secret),
         settings.max_grading_tries,
     )
-    queue: GradingQueue = EmbeddedQueue(pool) if embedded else CeleryQueue(make_celery(settings))
-
-    def requeue(submission_id: int) -> None:
-        with transaction(sessions) as session:
-            dispatch(queue, session, [submission_id])
-
+    queue: lifecycle.GradingQueue = (
+        EmbeddedQueue(grading_threads) if embedded else CeleryQueue(make_celery(settings))
+    )
+    # The request's unit of work: jobs queued by its transitions leave when it commits.
+    lifecycle.send_jobs_after_commit(sessions, queue)
     sweeper = Sweeper(
         sessions,
-        requeue,
         settings.stuck_after_s,
         settings.max_grading_tries,
         settings.sweep_interval_s,
@@ -110,11 +109,11 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        pool.start()
+        grading_threads.start()
         sweeper.start()
         yield
         sweeper.stop()
-        pool.stop()
+        grading_threads.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -128,8 +127,7 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
-    app.state.grading = pool
-    app.state.queue = queue
+    app.state.grading_threads = grading_threads
     app.state.templates = make_templates()
     app.state.signing_key = key
     app.state.signin_limiter = make_limiter(settings, "signin", settings.signin_attempts_per_minute)

@@ -1,8 +1,9 @@
-"""Celery for scale-out grading: Redis broker, late acknowledgement, cpu and gpu queues.
+"""Celery workers for scale-out grading: Redis broker, late acknowledgement, cpu and gpu queues.
 
-``kadai worker`` runs one. A worker that dies mid-grading has its job redelivered
-(``acks_late`` + ``reject_on_worker_lost``); the submission's lease makes that redelivery
-idempotent. The database, not the broker, is the record of what was accepted.
+``kadai worker`` runs one (the only thing the backend calls a worker; in-process grading is done by
+grading threads). A worker that dies mid-grading has its job redelivered (``acks_late`` +
+``reject_on_worker_lost``); the submission's lease makes that redelivery idempotent. The database,
+not the broker, is the record of what was accepted.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown
 
 from backend.db import make_engine, make_session_factory
-from backend.queue import GRADE_TASK
+from backend.queue import GRADE_TASK, CeleryQueue
 from backend.settings import Settings
-from backend.submissions import grading
+from backend.submissions import grading, lifecycle
 from backend.webhooks import graded_notifier
 from grader.engine import Grader
 
@@ -47,26 +48,21 @@ def make_celery(settings: Settings) -> Celery:
         if not state:
             engine = make_engine(settings.sqlalchemy_url)
             state["sessions"] = make_session_factory(engine)
+            # A retry (see lifecycle.store_result) goes back to the submission's queue.
+            lifecycle.send_jobs_after_commit(state["sessions"], CeleryQueue(app))
             state["grader"] = Grader(settings.grader)
         return state["sessions"], state["grader"]
 
     @app.task(name=GRADE_TASK, acks_late=True, reject_on_worker_lost=True)
     def grade_submission(submission_id: int) -> str:
         sessions, grader = resources()
-        lease = grading.claim(sessions, submission_id, take_over_running=True)
+        lease = lifecycle.claim(sessions, submission_id, take_over_running=True)
         if lease is None:
             return "already-finished"
         stored = grading.run(
             sessions, grader.grade, submission_id, lease, settings.max_grading_tries
         )
-        if stored == "retry":
-            app.send_task(
-                GRADE_TASK,
-                args=[submission_id],
-                countdown=5,
-                queue=grade_submission.request.delivery_info.get("routing_key", "cpu"),
-            )
-        elif stored == "stored":
+        if stored == "stored":
             grading.announce(sessions, submission_id, notify)
         return stored
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from grader import cli as grader_cli
+from grader.engine import command_parser
 
 
 def command_serve(args: argparse.Namespace, _grader_settings: object) -> int:
@@ -131,7 +131,7 @@ def command_exercise_add(args: argparse.Namespace, _grader_settings: object) -> 
 
 
 def parser() -> argparse.ArgumentParser:
-    root = grader_cli.parser()
+    root = command_parser()
     commands = next(a for a in root._actions if isinstance(a, argparse._SubParsersAction))
     serve = commands.add_parser("serve", help="run the web platform (migrates first)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -170,7 +170,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from grader.settings import GraderSettings
+    from grader.engine import GraderSettings
 
     args = parser().parse_args(argv)
     return args.handler(args, GraderSettings())

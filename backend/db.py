@@ -29,7 +29,7 @@ POOL = {"pool_size": 20, "max_overflow": 40, "pool_timeout": 60}
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        # Worker threads share the file; WAL lets readers continue while a grading is stored.
+        # Grading threads share the file; WAL lets readers continue while a grading is stored.
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL
         )

@@ -1,49 +1,46 @@
-"""Where an accepted submission goes: the embedded worker pool, or a Celery queue (cpu or gpu).
+"""Where grading jobs go: the in-process grading threads, or a Celery queue (cpu or gpu).
 
-Switching is the one setting ``KADAI_QUEUE_BACKEND``; callers only say ``enqueue``.
+Switching is the one setting ``KADAI_QUEUE_BACKEND``. Jobs are made by lifecycle transitions and
+sent after their transaction commits (``lifecycle.send_jobs_after_commit``); nobody else enqueues.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
 from celery import Celery
-from sqlalchemy.orm import Session
 
-from backend.submissions.service import needs_gpu
-from backend.submissions.worker import GradingWorkerPool
+from backend.submissions.lifecycle import Job
+from backend.submissions.threads import GradingThreads
 
 GRADE_TASK = "kadai.grade"
 log = logging.getLogger("kadai.queue")
 
 
-class GradingQueue(Protocol):
-    def enqueue(self, submission_id: int, needs_gpu: bool) -> None: ...
-
-
-def dispatch(queue: GradingQueue, session: Session, submission_ids: list[int]) -> None:
-    """Hand committed submissions to the queue, each routed by what its exercise needs (GPU)."""
-    for submission_id in submission_ids:
-        queue.enqueue(submission_id, needs_gpu(session, submission_id))
-
-
 class EmbeddedQueue:
-    def __init__(self, pool: GradingWorkerPool) -> None:
-        self.pool = pool
+    """The grading threads take the oldest queued row themselves; a job only wakes them."""
 
-    def enqueue(self, submission_id: int, needs_gpu: bool) -> None:
-        self.pool.notify()
+    def __init__(self, threads: GradingThreads) -> None:
+        self.threads = threads
+
+    def enqueue(self, job: Job) -> None:
+        self.threads.notify()
 
 
 class CeleryQueue:
     def __init__(self, app: Celery) -> None:
         self.app = app
 
-    def enqueue(self, submission_id: int, needs_gpu: bool) -> None:
-        # Only workers that declared GPUs consume the gpu queue.
-        queue = "gpu" if needs_gpu else "cpu"
+    def enqueue(self, job: Job) -> None:
         try:
-            self.app.send_task(GRADE_TASK, args=[submission_id], queue=queue, retry=False)
+            self.app.send_task(
+                GRADE_TASK,
+                args=[job.submission_id],
+                queue=job.queue,
+                countdown=job.delay_s or None,
+                retry=False,
+            )
         except Exception:
-            log.exception("broker unavailable; submission %s waits for the sweep", submission_id)
+            log.exception(
+                "broker unavailable; submission %s waits for the sweep", job.submission_id
+            )

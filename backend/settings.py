@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from grader.settings import GraderSettings
+from grader.engine import GraderSettings
 
 # A secret must be as hard to guess as 32 random bytes (what `secrets.token_urlsafe(32)` gives).
 MIN_SECRET_BITS = 256
@@ -68,7 +68,15 @@ class Settings(BaseSettings):
     admin_password: str | None = Field(
         default=None, description="first admin's password; unset means one is generated and printed"
     )
-    worker_count: int = Field(default=1, ge=0, le=64)
+    grading_threads: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="embedded queue: grading threads in the web process (none with celery)",
+    )
+    worker_count: int | None = Field(
+        default=None, description="the former name of grading_threads, still read"
+    )
     max_concurrent_requests: int = Field(
         default=32,
         ge=1,
@@ -100,10 +108,13 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(default=None, description="POSTed when a submission is graded")
     webhook_secret: str = Field(default="", description="HMAC-SHA256 key for X-Kadai-Signature")
     queue_backend: Literal["embedded", "celery"] = Field(
-        default="embedded", description="embedded: grading threads in this process; celery: workers"
+        default="embedded",
+        description="embedded: grading threads in this process; celery: Celery workers",
     )
     broker_url: str = "redis://127.0.0.1:6379/0"
-    worker_gpus: int = Field(default=0, ge=0, description="GPUs this worker offers (gpu queue)")
+    worker_gpus: int = Field(
+        default=0, ge=0, description="GPUs this Celery worker offers (gpu queue)"
+    )
     max_grading_tries: int = Field(default=3, ge=1)
     stuck_after_s: float = Field(
         default=900.0, gt=0, description="queued/running longer than this is requeued by the sweep"
@@ -118,6 +129,8 @@ class Settings(BaseSettings):
             for key in ("trusted_proxies", "lti_frame_ancestors"):
                 if key in data:
                     data[key] = _split_list(data[key])
+            if data.get("worker_count") is not None:
+                data.setdefault("grading_threads", data["worker_count"])
         return data
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -42,9 +43,9 @@ from backend.web.deps import (
     SessionDep,
     SettingsDep,
     SubmitUser,
-    dispatch,
 )
 from backend.web.downloads import attachment
+from backend.web.submitted import code_from_form, is_form, submitted_form
 
 # Every failure has the same documented body: {"error": {"code", "message", "message_ja"}}.
 ERRORS = {
@@ -62,7 +63,8 @@ ERRORS = {
 }
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERRORS)
 Limit = Annotated[int, Query(ge=1, le=200)]
-Offset = Annotated[int, Query(ge=0)]
+# Bounded like ids: an offset past any table is a 422, never a database overflow.
+Offset = Annotated[int, Query(ge=0, le=2_147_483_647)]
 
 
 def page(items: list, limit: int, offset: int) -> dict:
@@ -141,7 +143,17 @@ def submission_out(session, user, submission: Submission, staff: bool) -> Submis
 
 SUBMISSION_BODY = {
     "required": True,
-    "content": {"application/json": {"schema": SubmissionIn.model_json_schema()}},
+    "content": {
+        "application/json": {"schema": SubmissionIn.model_json_schema()},
+        # The source file itself: UTF-8 text, at most KADAI_MAX_CODE_BYTES.
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"code": {"type": "string", "format": "binary"}},
+                "required": ["code"],
+            }
+        },
+    },
 }
 
 
@@ -160,13 +172,21 @@ async def create_submission(
 ):
     # The token is checked before the body is read (FastAPI reads declared bodies first), so an
     # unauthenticated upload costs nothing; the body is bounded by the route's limit.
-    try:
-        body = SubmissionIn.model_validate_json(await request.body())
-    except (ValidationError, RecursionError) as exc:
-        raise Invalid(
-            f'Send {{"code": "<text>"}}: {exc.__class__.__name__}',
-            '{"code": "<テキスト>"} の形で送ってください。',
-        ) from None
+    if is_form(request.headers.get("content-type", "")):
+        async with submitted_form(request) as form:
+            body = SubmissionIn(code=await code_from_form(form, settings.max_code_bytes))
+    else:
+        try:
+            # Python's parser, not pydantic's: a lone surrogate ("\ud800") reaches the service,
+            # which says what is wrong with the text, as it does for the browser's form.
+            body = SubmissionIn.model_validate(json.loads(await request.body()))
+        except (ValueError, ValidationError, RecursionError) as exc:
+            raise Invalid(
+                f'Send {{"code": "<text>"}}, or the file as "code" in a multipart form: '
+                f"{exc.__class__.__name__}",
+                '{"code": "<テキスト>"} の形、またはマルチパート形式の "code" ファイルとして'
+                "送ってください。",
+            ) from None
     # The database work runs on the thread pool, like a sync endpoint's, not in the event loop.
     return await run_in_threadpool(
         store_submission, request, session, settings, user, assignment_id, body
@@ -183,11 +203,10 @@ def store_submission(
 ) -> SubmissionOut:
     if not request.app.state.submit_limiter.allow(str(user.id)):
         raise RateLimited("Too many submissions; wait a minute.", "提出が多すぎます。")
+    # Graded once the request's transaction commits (lifecycle.send_jobs_after_commit).
     submission = submissions.create_submission(
         session, user, assignment_id, body.code, settings.max_code_bytes
     )
-    session.commit()
-    dispatch(request, session, [submission.id])
     return submission_out(session, user, submission, staff=False)
 
 

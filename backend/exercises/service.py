@@ -19,9 +19,15 @@ from backend.courses.repository import CourseRepository
 from backend.errors import NotFound
 from backend.exercises.repository import ExerciseRepository
 from backend.models import Course, Exercise, ExerciseVersion
-from grader.engine import Grader
-from grader.exercise import ExercisePackage, PackageError, load_catalog, load_exercise
-from grader.validation import CaseOutcome, validate_package
+from grader.engine import (
+    CaseOutcome,
+    ExercisePackage,
+    Grader,
+    PackageError,
+    load_catalog,
+    load_exercise,
+    validate_package,
+)
 
 
 def publish(session: Session, package: ExercisePackage, store: Path) -> ExerciseVersion:

@@ -37,6 +37,8 @@ class Submission(Base):
     result_json: Mapped[str | None] = mapped_column(Text)
     exercise_version: Mapped[str] = mapped_column(String(32))
     late: Mapped[bool] = mapped_column(default=False)
+    # "cpu" or "gpu": chosen once, at acceptance (and again at a regrade), from the exercise.
+    queue: Mapped[str] = mapped_column(String(8), default="cpu", server_default="cpu")
     grading_tries: Mapped[int] = mapped_column(default=0)
     # Who holds the grading now; a result is stored only by the current holder (exactly once).
     lease: Mapped[str | None] = mapped_column(String(36))

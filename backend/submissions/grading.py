@@ -1,83 +1,29 @@
-"""One grading, whoever runs it (embedded thread or Celery worker): claim, grade, store once.
+"""One grading, whoever runs it (a grading thread or a Celery worker): grade a claimed
+submission and store its result, then tell the webhook.
 
-A claim takes a lease on the submission; only the lease holder's result is stored, so a job that
-is delivered twice (a worker died, a broker redelivered) never makes a second result. A grading
-that fails for infrastructure reasons goes back to the queue until ``max_tries`` is reached.
+The claim, the store and the retry are lifecycle transitions (``lifecycle.py``); this module runs
+the grader between them.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Callable
-from typing import Literal
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend import metrics
 from backend.db import transaction
-from backend.models import Submission
-from backend.models._common import utcnow
-from backend.models.submission import SubmissionStatus
+from backend.submissions import lifecycle
+from backend.submissions.lifecycle import Stored
 from backend.submissions.repository import SubmissionRepository
 from backend.submissions.service import graded_package
 from grader.contract import GradingResult, Text
-from grader.exercise import ExercisePackage
+from grader.engine import ExercisePackage
 
 log = logging.getLogger("kadai.grading")
 GradeFunction = Callable[[ExercisePackage, str, str], GradingResult]
-Stored = Literal["stored", "retry", "lost_lease"]
-
-
-def claim(
-    sessions: sessionmaker[Session], submission_id: int, take_over_running: bool
-) -> str | None:
-    """Lease the submission; a redelivered job may take over a grading whose worker died."""
-    lease = str(uuid.uuid4())
-    allowed = [SubmissionStatus.queued]
-    if take_over_running:
-        allowed.append(SubmissionStatus.running)
-    with transaction(sessions) as session:
-        result = session.execute(
-            update(Submission)
-            .where(Submission.id == submission_id, Submission.status.in_(allowed))
-            .values(
-                status=SubmissionStatus.running,
-                lease=lease,
-                started_at=utcnow(),
-                grading_tries=Submission.grading_tries + 1,
-            )
-        )
-    return lease if result.rowcount == 1 else None
-
-
-def store_result(
-    sessions: sessionmaker[Session],
-    submission_id: int,
-    lease: str,
-    result: GradingResult,
-    max_tries: int,
-) -> Stored:
-    with transaction(sessions) as session:
-        submission = SubmissionRepository(session).get(submission_id)
-        if submission is None or submission.lease != lease:
-            return "lost_lease"
-        retry = result.outcome == "infrastructure" and submission.grading_tries < max_tries
-        if retry:
-            submission.status = SubmissionStatus.queued
-            submission.lease = None
-            return "retry"
-        submission.result_json = result.to_json()
-        submission.score = result.score
-        submission.max_score = result.max_score
-        submission.status = (
-            SubmissionStatus.graded if result.status == "graded" else SubmissionStatus.error
-        )
-        submission.finished_at = utcnow()
-        submission.lease = None
-        return "stored"
 
 
 def run(
@@ -105,7 +51,7 @@ def run(
             message=Text(en=f"Grading failed: {exc}", ja=f"採点に失敗しました: {exc}"),
         )
     metrics.observe(package.id, result.status, result.outcome, time.monotonic() - began)
-    stored = store_result(sessions, submission_id, lease, result, max_tries)
+    stored = lifecycle.store_result(sessions, submission_id, lease, result, max_tries)
     log.info(
         "graded",
         extra={

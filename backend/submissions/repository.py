@@ -1,11 +1,15 @@
-"""Every query about submissions, including the atomic claim a grading worker makes."""
+"""Reads of submissions for pages, the API and the gradebook.
+
+Every write of a submission's status, lease or queue, and the queries behind them, is a
+transition in ``lifecycle.py``.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from backend.models import Submission, User
+from backend.models import Submission
 from backend.models.submission import SubmissionStatus
 
 
@@ -78,39 +82,3 @@ class SubmissionRepository:
             .order_by(Submission.attempt)
         )
         return list(self.session.execute(query))
-
-    def lock_submitter(self, user_id: int) -> None:
-        """Holds the user's row until commit, so their submissions are numbered one at a time.
-
-        A no-op on SQLite, which has no row locks (its writers take turns on the whole file).
-        """
-        self.session.execute(select(User.id).where(User.id == user_id).with_for_update())
-
-    def next_attempt(self, user_id: int, assignment_id: int) -> int:
-        query = select(func.max(Submission.attempt)).where(
-            Submission.user_id == user_id, Submission.assignment_id == assignment_id
-        )
-        return (self.session.scalar(query) or 0) + 1
-
-    def add(self, submission: Submission) -> Submission:
-        self.session.add(submission)
-        self.session.flush()
-        return submission
-
-    def oldest_queued_id(self) -> int | None:
-        query = (
-            select(Submission.id)
-            .where(Submission.status == SubmissionStatus.queued)
-            .order_by(Submission.id)
-            .limit(1)
-        )
-        return self.session.scalar(query)
-
-    def requeue_interrupted(self) -> int:
-        """Gradings cut off by a restart go back to the queue; nothing accepted is lost."""
-        result = self.session.execute(
-            update(Submission)
-            .where(Submission.status == SubmissionStatus.running)
-            .values(status=SubmissionStatus.queued, lease=None)
-        )
-        return result.rowcount

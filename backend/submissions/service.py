@@ -5,30 +5,22 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.courses.repository import CourseRepository
 from backend.courses.service import get_assignment, is_course_staff
-from backend.errors import Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge
+from backend.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
 from backend.exercises.service import package_for
 from backend.models import Assignment, Course, Submission, User
 from backend.models._common import utcnow
-from backend.models.submission import SubmissionStatus
+from backend.submissions import lifecycle
 from backend.submissions.repository import SubmissionRepository
 from grader.contract import GradingResult
-from grader.exercise import ExercisePackage
-from grader.quiz import InvalidSubmission, parse_answers
-
-# Above the default per-user rate limit (20 a minute): every submission of a burst gets a number.
-ATTEMPT_NUMBER_TRIES = 25
+from grader.engine import ExercisePackage, InvalidSubmission, parse_answers
 
 
-def create_submission(
-    session: Session, user: User, assignment_id: int, code: str, max_bytes: int
-) -> Submission:
-    """Validate and store a queued submission; the caller commits, then wakes the workers."""
-    assignment, _course = get_assignment(session, user, assignment_id)
+def check_code(code: str, max_bytes: int) -> None:
+    """Refuse what cannot be graded before it is numbered: it costs no attempt."""
     try:
         size = len(code.encode())
     except UnicodeEncodeError:  # a lone surrogate, possible in JSON: not text a file can hold
@@ -38,9 +30,30 @@ def create_submission(
         ) from None
     if size > max_bytes:
         raise PayloadTooLarge(
-            f"The submission is larger than {max_bytes} bytes.",
-            f"提出物が上限({max_bytes} バイト)を超えています。",
+            f"The submission is larger than {max_bytes // 1024} KB.",
+            f"提出物が上限({max_bytes // 1024} KB)を超えています。",
         )
+    if not code.strip():
+        raise Invalid(
+            "The submission is empty; write your code, then submit.",
+            "提出物が空です。コードを書いてから提出してください。",
+        )
+    if "\x00" in code:
+        line = code.count("\n", 0, code.index("\x00")) + 1
+        raise Invalid(
+            f"The submission contains a NUL character (line {line}), which Python source cannot "
+            "hold; remove it and submit again.",
+            f"提出物に NUL 文字が含まれています({line} 行目)。Python のソースには使えないため、"
+            "削除してから提出してください。",
+        )
+
+
+def create_submission(
+    session: Session, user: User, assignment_id: int, code: str, max_bytes: int
+) -> Submission:
+    """Validate and accept a submission; its grading is sent when the caller's session commits."""
+    assignment, _course = get_assignment(session, user, assignment_id)
+    check_code(code, max_bytes)
     package = package_for(session, assignment.exercise_id)
     if package.meta.kind == "quiz":
         try:
@@ -55,36 +68,7 @@ def create_submission(
     late = assignment.due_at is not None and utcnow() > assignment.due_at
     if late and assignment.late_policy == "reject":
         raise Forbidden("The due date has passed.", "締め切りを過ぎています。")
-    repository = SubmissionRepository(session)
-    # Two submissions of one student at once (two tabs, an LMS retry) would compute the same next
-    # attempt. PostgreSQL takes them in turn on the user's row; on SQLite the unique key refuses
-    # the later one, which then takes the following number.
-    repository.lock_submitter(user.id)
-    for _ in range(ATTEMPT_NUMBER_TRIES):
-        attempt = repository.next_attempt(user.id, assignment.id)
-        if assignment.max_attempts is not None and attempt > assignment.max_attempts:
-            raise Forbidden(
-                f"All {assignment.max_attempts} attempts are used.",
-                f"提出回数の上限({assignment.max_attempts} 回)に達しています。",
-            )
-        submission = Submission(
-            assignment_id=assignment.id,
-            user_id=user.id,
-            attempt=attempt,
-            code=code,
-            status=SubmissionStatus.queued,
-            exercise_version=package.version,
-            late=late,
-        )
-        try:
-            with session.begin_nested():
-                return repository.add(submission)
-        except IntegrityError:
-            continue
-    raise Conflict(
-        "Too many submissions at the same moment; send it again.",
-        "同時に多数の提出がありました。もう一度提出してください。",
-    )
+    return lifecycle.accept(session, assignment, user, code, package, late)
 
 
 def get_submission(session: Session, user: User, submission_id: int) -> tuple[Submission, bool]:
@@ -102,15 +86,9 @@ def get_submission(session: Session, user: User, submission_id: int) -> tuple[Su
 def reset_for_regrade(session: Session, submission: Submission) -> None:
     """Back to the queue, against the exercise's current tests; the old result is replaced."""
     assignment = CourseRepository(session).assignment(submission.assignment_id)
-    submission.exercise_version = package_for(session, assignment.exercise_id).version  # type: ignore[union-attr]
-    submission.status = SubmissionStatus.queued
-    submission.result_json = None
-    submission.score = None
-    submission.max_score = None
-    submission.grading_tries = 0
-    submission.lease = None  # a grading still running for the old version loses its result
-    submission.started_at = None
-    submission.finished_at = None
+    if assignment is None:
+        raise NotFound("No such assignment.", "課題が見つかりません。")
+    lifecycle.reset_for_regrade(session, submission, package_for(session, assignment.exercise_id))
 
 
 def regrade_submission(session: Session, user: User, submission_id: int) -> Submission:
@@ -137,14 +115,6 @@ def graded_package(session: Session, submission: Submission) -> ExercisePackage:
     if assignment is None:
         raise NotFound("No such assignment.", "課題が見つかりません。")
     return package_for(session, assignment.exercise_id, submission.exercise_version)
-
-
-def needs_gpu(session: Session, submission_id: int) -> bool:
-    """Whether this grading must go to a worker with a GPU."""
-    submission = SubmissionRepository(session).get(submission_id)
-    if submission is None:
-        raise NotFound("No such submission.", "提出物が見つかりません。")
-    return graded_package(session, submission).meta.limits.gpu == "required"
 
 
 def student_record(

@@ -23,7 +23,11 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: commit on success, roll back on any error."""
+    """One session per request, its unit of work: commit on success, roll back on any error.
+
+    Grading jobs queued by the request's lifecycle transitions are sent after the commit and
+    dropped by a rollback (backend/submissions/lifecycle.py).
+    """
     with transaction(request.app.state.sessions) as session:
         yield session
 
@@ -120,10 +124,3 @@ ReadUser = Annotated[User, Depends(token_user("read"))]
 SubmitUser = Annotated[User, Depends(token_user("submit"))]
 GradesUser = Annotated[User, Depends(token_user("grades"))]
 ManageUser = Annotated[User, Depends(token_user("manage"))]
-
-
-def dispatch(request: Request, session: Session, submission_ids: list[int]) -> None:
-    """Hand committed submissions to this app's grading queue (embedded pool or Celery)."""
-    from backend.queue import dispatch as dispatch_to
-
-    dispatch_to(request.app.state.queue, session, submission_ids)

@@ -28,10 +28,10 @@ from backend.web.deps import (
     SessionDep,
     SettingsDep,
     check_csrf,
-    dispatch,
 )
 from backend.web.downloads import attachment
 from backend.web.i18n import LANGS, language
+from backend.web.submitted import code_from_form, submitted_form
 from backend.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -136,9 +136,11 @@ def assignment_page(
     )
 
 
-async def submitted_code(request: Request) -> tuple[str, object]:
-    """The code and the CSRF token a browser sent, as a form or as ``{"code": ...}`` JSON."""
+async def submitted_code(request: Request, max_bytes: int) -> str:
+    """The code a browser sent, as a form (``code`` a field or an uploaded file) or as
+    ``{"code": ...}`` JSON, once the request has shown this session's CSRF token."""
     if "json" in request.headers.get("content-type", ""):
+        check_csrf(request, request.headers.get("x-csrf-token"))
         try:
             body = json.loads(await request.body())
         except (ValueError, RecursionError):
@@ -146,14 +148,13 @@ async def submitted_code(request: Request) -> tuple[str, object]:
                 "The body is not valid JSON.", "本文が正しい JSON ではありません。"
             ) from None
         code = body.get("code", "") if isinstance(body, dict) else None
-        supplied: object = request.headers.get("x-csrf-token")
     else:
-        async with request.form() as form:
-            code = form.get("code", "")
-            supplied = request.headers.get("x-csrf-token") or form.get("csrf_token")
+        async with submitted_form(request) as form:
+            check_csrf(request, request.headers.get("x-csrf-token") or form.get("csrf_token"))
+            code = await code_from_form(form, max_bytes)
     if not isinstance(code, str):
         raise Invalid('Send {"code": "<text>"}.', '{"code": "<テキスト>"} の形で送ってください。')
-    return code, supplied
+    return code
 
 
 @router.post("/assignments/{assignment_id}/submissions")
@@ -165,8 +166,7 @@ async def submit(
     assignment_id: Id,
 ) -> Response:
     # Signed in first: the body (up to the route's limit) is read only for a known user.
-    code, supplied = await submitted_code(request)
-    check_csrf(request, supplied)
+    code = await submitted_code(request, settings.max_code_bytes)
     # The database work runs on the thread pool, like a sync endpoint's, not in the event loop.
     return await run_in_threadpool(
         store_submission, request, session, settings, user, assignment_id, code
@@ -185,11 +185,10 @@ def store_submission(
         raise RateLimited(
             "Too many submissions; wait a minute.", "提出が多すぎます。1 分待ってください。"
         )
+    # Committed (and only then sent to grading) before the response leaves: see deps.SessionDep.
     submission = submissions.create_submission(
         session, user, assignment_id, code, settings.max_code_bytes
     )
-    session.commit()  # queued and durable before we answer or wake a worker
-    dispatch(request, session, [submission.id])
     url = f"/submissions/{submission.id}"
     if "json" in request.headers.get("accept", ""):
         return JSONResponse({"id": submission.id, "status": submission.status, "url": url}, 201)

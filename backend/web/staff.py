@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from backend.courses import service as courses
 from backend.gradebook.service import failure_rates
 from backend.submissions import service as submissions
-from backend.web.deps import CsrfChecked, CurrentUser, Id, SessionDep, dispatch
+from backend.web.deps import CsrfChecked, CurrentUser, Id, SessionDep
 from backend.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -18,9 +18,7 @@ router = APIRouter(include_in_schema=False)
 def regrade_one(
     request: Request, session: SessionDep, user: CurrentUser, submission_id: Id
 ) -> Response:
-    submissions.regrade_submission(session, user, submission_id)
-    session.commit()
-    dispatch(request, session, [submission_id])
+    submissions.regrade_submission(session, user, submission_id)  # graded after the commit
     return RedirectResponse(f"/submissions/{submission_id}", status_code=303)
 
 
@@ -28,9 +26,7 @@ def regrade_one(
 def regrade_all(
     request: Request, session: SessionDep, user: CurrentUser, assignment_id: Id
 ) -> Response:
-    regraded = submissions.regrade_assignment(session, user, assignment_id)
-    session.commit()
-    dispatch(request, session, regraded)
+    submissions.regrade_assignment(session, user, assignment_id)  # graded after the commit
     return RedirectResponse(f"/assignments/{assignment_id}/stats", status_code=303)
 
 

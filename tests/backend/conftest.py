@@ -39,7 +39,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         database_url=url,
         secret_key="test-secret",
         admin_password=ADMIN_PASSWORD,
-        worker_count=1,
+        grading_threads=1,
     )
 
 

@@ -59,7 +59,7 @@ def kadai_serve(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[S
         "PYTHONPATH": str(PROJECT_ROOT),
         "KADAI_DATA_DIR": str(data_dir),
         "KADAI_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "KADAI_WORKER_COUNT": "0",
+        "KADAI_GRADING_THREADS": "0",
         **(env or {}),
     }
     with log.open("wb") as out:

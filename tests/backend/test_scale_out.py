@@ -21,6 +21,7 @@ from backend.celery_app import make_celery, worker_queues
 from backend.models import Submission
 from backend.queue import CeleryQueue
 from backend.settings import Settings
+from backend.submissions.lifecycle import Job
 from grader.settings import PROJECT_ROOT
 from tests.backend.conftest import ADMIN_PASSWORD, database, token_for
 from tests.backend.test_api import auth, wait_graded
@@ -101,8 +102,8 @@ def test_only_gpu_workers_take_the_gpu_queue(broker):
     assert worker_queues(Settings(worker_gpus=0)) == ["cpu"]
     assert worker_queues(Settings(worker_gpus=2)) == ["cpu", "gpu"]
     queue = CeleryQueue(make_celery(Settings(broker_url=broker.url)))
-    queue.enqueue(7, needs_gpu=True)
-    queue.enqueue(8, needs_gpu=False)
+    queue.enqueue(Job(7, "gpu"))
+    queue.enqueue(Job(8, "cpu"))
     client = redis.Redis.from_url(broker.url)
     assert (client.llen("gpu"), client.llen("cpu")) == (1, 1)
 

@@ -17,8 +17,8 @@ from backend.db import make_engine, make_session_factory, transaction
 from backend.models import Submission
 from backend.models._common import utcnow
 from backend.submissions import grading
+from backend.submissions.lifecycle import claim, sweep
 from backend.submissions.service import create_submission
-from backend.submissions.sweep import sweep
 from grader.engine import Grader
 from grader.settings import PROJECT_ROOT, GraderSettings
 from tests.backend.test_pages import assignment_id
@@ -64,14 +64,14 @@ def test_an_unreachable_docker_is_retried_then_ends_as_an_error_saying_why(
     outcomes = []
     with Grader(no_docker) as grader:
         for _ in range(3):
-            lease = grading.claim(sessions, submission_id, take_over_running=False)
+            lease = claim(sessions, submission_id, take_over_running=False)
             assert lease, "a retried grading goes back to the queue, where it can be claimed"
             outcomes.append(grading.run(sessions, grader.grade, submission_id, lease, 3))
     assert outcomes == ["retry", "retry", "stored"]
     final = row(sessions, submission_id)
     assert (final.status, final.score, final.grading_tries, final.lease) == ("error", 0, 3, None)
     assert "Docker daemon" in final.result_json
-    assert grading.claim(sessions, submission_id, take_over_running=True) is None  # finished
+    assert claim(sessions, submission_id, take_over_running=True) is None  # finished
 
 
 def test_the_sweep_requeues_a_grading_whose_worker_died(sessions, submission_id):

@@ -1,7 +1,9 @@
-"""The embedded grading worker: threads in the web process that grade queued submissions.
+"""Grading threads: the embedded default, threads in the web process that grade queued
+submissions one after another.
 
-The default for a single machine. With ``KADAI_QUEUE_BACKEND=celery`` the pool is not started and
-Celery workers (``kadai worker``) grade instead; ``grading.py`` is shared by both.
+For a single machine. With ``KADAI_QUEUE_BACKEND=celery`` no thread is started and Celery workers
+(``kadai worker``, backend/celery_app.py) grade instead; both run ``grading.run`` between the
+lifecycle's claim and store.
 """
 
 from __future__ import annotations
@@ -12,15 +14,13 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.db import transaction
-from backend.submissions import grading
-from backend.submissions.repository import SubmissionRepository
+from backend.submissions import grading, lifecycle
 from grader.engine import Grader
 
-log = logging.getLogger("kadai.worker")
+log = logging.getLogger("kadai.grading_threads")
 
 
-class GradingWorkerPool:
+class GradingThreads:
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -41,12 +41,11 @@ class GradingWorkerPool:
     def start(self) -> None:
         if self.size == 0:
             return
-        with transaction(self.sessions) as session:
-            requeued = SubmissionRepository(session).requeue_interrupted()
+        requeued = lifecycle.requeue_interrupted(self.sessions)
         if requeued:
             log.info("requeued %d interrupted gradings", requeued)
         for index in range(self.size):
-            thread = threading.Thread(target=self._run, name=f"kadai-grader-{index}", daemon=True)
+            thread = threading.Thread(target=self._run, name=f"kadai-grading-{index}", daemon=True)
             thread.start()
             self.threads.append(thread)
 
@@ -59,21 +58,11 @@ class GradingWorkerPool:
         for thread in self.threads:
             thread.join(timeout)
 
-    def claim_next(self) -> tuple[int, str] | None:
-        while True:
-            with transaction(self.sessions) as session:
-                candidate = SubmissionRepository(session).oldest_queued_id()
-            if candidate is None:
-                return None
-            lease = grading.claim(self.sessions, candidate, take_over_running=False)
-            if lease:
-                return candidate, lease
-
     def _run(self) -> None:
         with self.grader_factory() as grader:
             while not self.stopping.is_set():
                 try:
-                    claimed = self.claim_next()
+                    claimed = lifecycle.claim_next(self.sessions)
                 except Exception:
                     log.exception("claiming a submission failed")
                     claimed = None
