@@ -126,6 +126,81 @@ STRINGS: dict[str, tuple[str, str]] = {
     "publish_new_version": ("Validate and publish this version", "この版を検証して公開"),
     "tests_unchanged": ("The tests are unchanged.", "テストに変更はありません。"),
     "used_in_courses": ("Courses using it", "使用しているコース"),
+    # Scores and states: the grading state and what the score means are shown apart.
+    "mark_full": ("Full marks", "満点"),
+    "mark_partial": ("Partly correct", "一部正解"),
+    "mark_none": ("No points", "0 点"),
+    # Staff pages
+    "score_policy": ("Score policy", "採点方針"),
+    "policy_best": ("best attempt counts", "最高点を採用"),
+    "policy_latest": ("latest attempt counts", "最新の提出を採用"),
+    "grader_log": ("Grader log", "採点ログ"),
+    "version": ("Version", "版"),
+    "points": ("Points", "配点"),
+    "max_attempts": ("Attempt limit", "提出回数の上限"),
+    "no_limit": ("no limit", "上限なし"),
+    "submissions": ("Submissions", "提出数"),
+    "teacher_view": (
+        "You teach this course: the gradebook shows every student's results.",
+        "このコースの担当教員です。学生の成績は成績一覧で確認できます。",
+    ),
+    "regrade_confirm": ("Regrade every submission?", "すべての提出を再採点しますか?"),
+    "regrade_confirm_help": (
+        "Each graded submission of this assignment is graded again with the current version; "
+        "scores may change.",
+        "この課題の採点済みの提出をすべて現在の版で採点し直します。得点が変わる場合があります。",
+    ),
+    "regrade_count": ("Submissions to regrade", "再採点する提出"),
+    "regrade_go": ("Yes, regrade them", "再採点する"),
+    "cancel": ("Cancel", "キャンセル"),
+    "regrade_queued": (
+        "submissions queued for regrading",
+        "件の提出を再採点の待ち行列に入れました",
+    ),
+    "regrade_progress": ("Regrading", "再採点の進み具合"),
+    "regrade_pending": ("still waiting or grading", "件が待機中または採点中"),
+    "regrade_done": ("Regrading is finished.", "再採点が終わりました。"),
+    # Tokens
+    "prefix": ("Prefix", "先頭"),
+    "scopes": ("Scopes", "スコープ"),
+    "scope_read": (
+        "read: courses, assignments, your submissions",
+        "読み取り: コース・課題・自分の提出",
+    ),
+    "scope_submit": ("submit: send submissions", "提出: 解答を送る"),
+    "scope_grades": ("grades: gradebooks of courses you teach", "成績: 担当コースの成績一覧"),
+    "scope_manage": (
+        "manage: enrol students (admins: users and courses)",
+        "管理: 学生の登録(管理者はユーザーとコースも)",
+    ),
+    # Roles
+    "role_student": ("Student", "学生"),
+    "role_instructor": ("Instructor", "教員"),
+    "role_admin": ("Administrator", "管理者"),
+    # Admin
+    "exercise": ("Exercise", "演習"),
+    "exercise_id": ("ID", "ID"),
+    "kind": ("Kind", "種類"),
+    "kind_code": ("code", "コード"),
+    "kind_quiz": ("quiz", "クイズ"),
+    "course": ("Course", "コース"),
+    "course_code": ("Code", "コード"),
+    "time_zone": ("Time zone", "タイムゾーン"),
+    "enrollments": ("Enrolments", "登録"),
+    "no_enrollments": ("Nobody is enrolled yet.", "まだ誰も登録されていません。"),
+    "due_local": ("Due (course's time zone)", "締め切り(コースのタイムゾーン)"),
+    "due_local_help": (
+        "Leave empty for no due date. The time is in the chosen course's time zone.",
+        "空欄なら締め切りなし。時刻は選んだコースのタイムゾーンです。",
+    ),
+    "max_attempts_help": ("Leave empty for no limit.", "空欄なら上限なし。"),
+    "done_user_added": ("User added.", "ユーザーを追加しました。"),
+    "done_course_added": ("Course added.", "コースを追加しました。"),
+    "done_enrolled": ("Enrolled.", "登録しました。"),
+    "done_assignment_added": ("Assignment added.", "課題を追加しました。"),
+    "done_role_changed": ("Role changed.", "ロールを変更しました。"),
+    "done_sessions_ended": ("Sessions ended.", "セッションを終了しました。"),
+    "invalid_input": ("Some input is not valid", "入力に誤りがあります"),
 }
 
 
