@@ -179,6 +179,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role_admin": ("Administrator", "管理者"),
     # Admin
     "exercise": ("Exercise", "演習"),
+    "upload_heading": ("Add or update an exercise", "演習を追加・更新"),
     "exercise_id": ("ID", "ID"),
     "kind": ("Kind", "種類"),
     "kind_code": ("code", "コード"),

@@ -187,7 +187,9 @@ def test_the_csv_has_titles_points_a_bom_and_course_zone_times(app_client, setti
     assert header[5] == f"{quiz_title} submitted (Asia/Tokyo)"
     assert header[-1] == "total (max 44)"
     tokyo = datetime.fromisoformat(student[5])
-    assert tokyo - submitted.replace(microsecond=0) == timedelta(hours=9)  # stored UTC, shown in Tokyo time
+    assert tokyo - submitted.replace(microsecond=0) == timedelta(
+        hours=9
+    )  # stored UTC, shown in Tokyo time
 
 
 def test_the_japanese_rate_limit_message_says_to_wait(app_client, settings):
