@@ -180,6 +180,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Admin
     "exercise": ("Exercise", "演習"),
     "upload_heading": ("Add or update an exercise", "演習を追加・更新"),
+    "upload_case": ("Submission", "提出物"),
+    "upload_expect": ("Expected score", "期待する得点"),
+    "upload_ok": ("as expected", "期待どおり"),
+    "upload_wrong": ("WRONG", "期待と異なる"),
     "exercise_id": ("ID", "ID"),
     "kind": ("Kind", "種類"),
     "kind_code": ("code", "コード"),
