@@ -21,7 +21,7 @@ from backend.api.v1 import router as api_router
 from backend.auth.signing_key import signing_key
 from backend.celery_app import make_celery
 from backend.db import make_engine, make_session_factory
-from backend.errors import KadaiError, NotAuthenticated
+from backend.errors import Invalid, KadaiError, NotAuthenticated
 from backend.queue import CeleryQueue, EmbeddedQueue
 from backend.ratelimit import make_limiter
 from backend.settings import Settings
@@ -38,6 +38,7 @@ from backend.web.pages import router as pages_router
 from backend.web.security_headers import SecurityHeaders
 from backend.web.staff import router as staff_router
 from backend.web.templating import FRONTEND, make_templates, render
+from backend.web.validation_errors import describe as describe_validation
 from backend.webhooks import graded_notifier
 from grader.engine import Grader
 
@@ -181,9 +182,9 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
 
     @app.exception_handler(RequestValidationError)
     async def handle_validation(request: Request, exc: RequestValidationError) -> Response:
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        body = {"error": {"code": "invalid", "message": detail, "message_ja": detail}}
-        return JSONResponse(body, status_code=422)
+        # A browser's form gets the error page in its language; a client gets both languages.
+        text = describe_validation(exc.errors())
+        return error_response(request, Invalid(text.en, text.ja))
 
     app.mount("/static", StaticFiles(directory=str(FRONTEND / "static")), name="static")
     app.include_router(api_router)

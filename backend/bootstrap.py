@@ -51,7 +51,9 @@ def ensure_demo(session: Session) -> None:
     """A demo course with every exercise, an instructor and two students (password kadai-demo)."""
     if CourseRepository(session).by_code("demo"):
         return
-    course = courses.create_course(session, "demo", "PyTorch と TensorFlow 実践 (demo)")
+    course = courses.create_course(
+        session, "demo", "PyTorch と TensorFlow 実践", time_zone="Asia/Tokyo"
+    )
     teacher = create_user(
         session, "teacher@kadai.local", "Demo Teacher", DEMO_PASSWORD, "instructor"
     )

@@ -21,6 +21,12 @@ def command_serve(args: argparse.Namespace, _grader_settings: object) -> int:
     password = prepare(settings, demo=args.demo)
     if password:
         print(f"First admin: {settings.admin_email} / {password}  (shown once)", flush=True)
+    elif settings.admin_password:
+        print(
+            f"Admin: sign in as {settings.admin_email} with KADAI_ADMIN_PASSWORD (the password "
+            "it had when this account was created)",
+            flush=True,
+        )
     if args.demo:
         print("Demo: student1@kadai.local, teacher@kadai.local — password kadai-demo", flush=True)
     app = create_app(settings)

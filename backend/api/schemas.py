@@ -27,6 +27,7 @@ class CourseOut(BaseModel):
     code: str
     title: str
     score_policy: str
+    time_zone: str
 
 
 class AssignmentOut(BaseModel):
@@ -100,6 +101,7 @@ class CourseIn(BaseModel):
     code: str = Field(min_length=1, max_length=64)
     title: str = Field(min_length=1, max_length=200)
     score_policy: str = "best"
+    time_zone: str = Field(default="UTC", max_length=64, examples=["Asia/Tokyo"])
 
 
 class AssignmentIn(BaseModel):

@@ -87,7 +87,9 @@ def list_courses(session: SessionDep, user: ReadUser, limit: Limit = 50, offset:
 def create_course(session: SessionDep, user: ManageUser, body: CourseIn):
     if user.role != "admin":
         raise Forbidden("Administrators only.", "管理者のみが利用できます。")
-    course = courses.create_course(session, body.code, body.title, body.score_policy)
+    course = courses.create_course(
+        session, body.code, body.title, body.score_policy, body.time_zone
+    )
     return CourseOut.model_validate(course, from_attributes=True)
 
 
@@ -202,7 +204,9 @@ def store_submission(
     body: SubmissionIn,
 ) -> SubmissionOut:
     if not request.app.state.submit_limiter.allow(str(user.id)):
-        raise RateLimited("Too many submissions; wait a minute.", "提出が多すぎます。")
+        raise RateLimited(
+            "Too many submissions; wait a minute.", "提出が多すぎます。1 分待ってください。"
+        )
     # Graded once the request's transaction commits (lifecycle.send_jobs_after_commit).
     submission = submissions.create_submission(
         session, user, assignment_id, body.code, settings.max_code_bytes

@@ -51,6 +51,15 @@ class CourseRepository:
         )
         return list(self.session.scalars(query))
 
+    def roster(self) -> list[tuple[int, User, str]]:
+        """(course id, member, role) of every enrolment: instructors first, then by name."""
+        query = (
+            select(Enrollment.course_id, User, Enrollment.role)
+            .join(User, Enrollment.user_id == User.id)
+            .order_by(Enrollment.course_id, Enrollment.role, User.name, User.email)
+        )
+        return [(course_id, user, role) for course_id, user, role in self.session.execute(query)]
+
     def count_members(self, course_id: int, role: str) -> int:
         query = select(func.count()).where(
             Enrollment.course_id == course_id, Enrollment.role == role

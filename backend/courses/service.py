@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy.orm import Session
 
@@ -57,15 +58,48 @@ def open_exercise_ids(session: Session, now: datetime | None = None) -> list[str
     return CourseRepository(session).open_exercise_ids(now.replace(tzinfo=None) - OPEN_AFTER_DUE)
 
 
-def create_course(session: Session, code: str, title: str, score_policy: str = "best") -> Course:
+def check_time_zone(name: str) -> str:
+    """``name`` if it is an IANA time zone this machine knows ("Asia/Tokyo", "UTC")."""
+    try:
+        if name in available_timezones() or name == "UTC":
+            ZoneInfo(name)
+            return name
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    raise Invalid(
+        f"Unknown time zone {name!r}: use a name such as Asia/Tokyo or UTC.",
+        f"タイムゾーン {name!r} は使えません。Asia/Tokyo や UTC のような名前を指定してください。",
+    )
+
+
+def to_utc(local: datetime, course: Course) -> datetime:
+    """A wall-clock time typed for ``course`` (naive: in its zone) as the naive UTC we store."""
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=ZoneInfo(course.time_zone))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def in_course_zone(moment: datetime, course: Course) -> datetime:
+    """A stored (naive UTC) time as the course's wall-clock time, zone attached."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(course.time_zone))
+
+
+def create_course(
+    session: Session,
+    code: str,
+    title: str,
+    score_policy: str = "best",
+    time_zone: str = "UTC",
+) -> Course:
     if score_policy not in ("best", "latest"):
         raise Invalid(
             "score_policy must be best or latest.", "score_policy は best か latest です。"
         )
+    check_time_zone(time_zone)
     repository = CourseRepository(session)
     if repository.by_code(code):
         raise Conflict(f"Course {code} exists.", f"コース {code} は既にあります。")
-    course = Course(code=code, title=title, score_policy=score_policy)
+    course = Course(code=code, title=title, score_policy=score_policy, time_zone=time_zone)
     repository.add(course)
     return course
 
@@ -135,9 +169,20 @@ def add_assignment(
         raise Invalid(
             "late_policy must be accept or reject.", "late_policy は accept か reject です。"
         )
+    if max_attempts is not None and max_attempts < 1:
+        raise Invalid(
+            "The attempt limit must be at least 1 (leave it empty for no limit).",
+            "提出回数の上限は 1 以上にしてください(上限なしなら空欄)。",
+        )
     if due_at is not None and due_at.tzinfo is not None:
         due_at = due_at.astimezone(UTC).replace(tzinfo=None)  # stored as naive UTC
-    position = len(CourseRepository(session).assignments(course.id))
+    existing = CourseRepository(session).assignments(course.id)
+    if any(a.exercise_id == exercise_id for a in existing):
+        raise Conflict(
+            f"The exercise {exercise_id!r} is already assigned in this course.",
+            f"演習 {exercise_id!r} はこのコースですでに課題になっています。",
+        )
+    position = len(existing)
     assignment = Assignment(
         course_id=course.id,
         exercise_id=exercise_id,

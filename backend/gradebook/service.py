@@ -11,13 +11,16 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.courses.repository import CourseRepository
 from backend.exercises.repository import ExerciseRepository
-from backend.models import Assignment, Course, User
+from backend.models import Assignment, Course, Submission, User
 from backend.submissions.repository import SubmissionRepository
 
 PAGE_SIZE = 100
@@ -33,6 +36,7 @@ class Attempt(Protocol):
     status: str
     score: float | None
     late: bool
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Cell:
     attempts: int
     late: bool
     submission_id: int | None
+    submitted_at: datetime | None = None  # the counted attempt's, naive UTC
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Gradebook:
     course: Course
     assignments: list[Assignment]
     titles: list[str]
+    points: list[float] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     total_students: int = 0
     offset: int = 0
@@ -114,6 +120,7 @@ def build(
                     attempts=len(mine),
                     late=bool(chosen and chosen.late),
                     submission_id=chosen.id if chosen else None,
+                    submitted_at=chosen.created_at if chosen else None,
                 )
             )
         rows.append(Row(student=student, cells=cells))
@@ -121,6 +128,7 @@ def build(
         course=course,
         assignments=assignments,
         titles=titles,
+        points=points,
         rows=rows,
         total_students=courses.count_members(course.id, "student"),
         offset=offset,
@@ -136,16 +144,22 @@ def csv_safe(value: object) -> object:
 
 
 def to_csv(book: Gradebook) -> str:
+    """The gradebook for a spreadsheet: titled columns with their maximum points, times on the
+    course's clock, and a byte order mark so that Excel reads the UTF-8 (Japanese names) right."""
+    zone = ZoneInfo(book.course.time_zone or "UTC")
     out = io.StringIO()
+    out.write("\ufeff")
     writer = csv.writer(out)
     header = ["email", "name"]
-    for assignment in book.assignments:
+    for title, points in zip(book.titles, book.points, strict=True):
         header += [
-            f"{assignment.exercise_id} score",
-            f"{assignment.exercise_id} attempts",
-            f"{assignment.exercise_id} late",
+            f"{title} (max {points:g}) score",
+            f"{title} attempts",
+            f"{title} late",
+            f"{title} submitted ({zone.key})",
         ]
-    writer.writerow([csv_safe(cell) for cell in [*header, "total"]])
+    header.append(f"total (max {sum(book.points):g})")
+    writer.writerow([csv_safe(cell) for cell in header])
     for row in book.rows:
         values: list[object] = [csv_safe(row.student.email), csv_safe(row.student.name)]
         for cell in row.cells:
@@ -153,9 +167,16 @@ def to_csv(book: Gradebook) -> str:
                 "" if cell.score is None else f"{cell.score:g}",
                 cell.attempts,
                 "yes" if cell.late else "",
+                local_text(cell.submitted_at, zone),
             ]
         writer.writerow([*values, f"{row.total:g}"])
     return out.getvalue()
+
+
+def local_text(moment: datetime | None, zone: ZoneInfo) -> str:
+    if moment is None:
+        return ""
+    return moment.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def to_json(book: Gradebook) -> dict:
@@ -226,3 +247,26 @@ def failure_rates(session: Session, assignment: Assignment) -> list[FailureRate]
         for name, (title, failed, total) in counts.items()
     ]
     return sorted(rates, key=lambda r: (-r.percent, r.name))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a regrade of one assignment has got: submissions still waiting or grading."""
+
+    total: int
+    pending: int
+
+    @property
+    def done(self) -> int:
+        return self.total - self.pending
+
+
+def grading_progress(session: Session, assignment: Assignment) -> Progress:
+    query = (
+        select(Submission.status, func.count())
+        .where(Submission.assignment_id == assignment.id)
+        .group_by(Submission.status)
+    )
+    counts = dict(session.execute(query).tuples().all())
+    pending = counts.get("queued", 0) + counts.get("running", 0)
+    return Progress(total=sum(counts.values()), pending=pending)

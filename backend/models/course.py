@@ -19,6 +19,8 @@ class Course(Base):
     title: Mapped[str] = mapped_column(String(200))
     # Which attempt counts in the gradebook: "best" or "latest".
     score_policy: Mapped[str] = mapped_column(String(10), default="best")
+    # An IANA zone ("Asia/Tokyo"): times are stored in UTC and shown, typed and exported in it.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -53,6 +53,7 @@ class SubmissionRepository:
                 Submission.status,
                 Submission.score,
                 Submission.late,
+                Submission.created_at,
             )
             .where(Submission.assignment_id.in_(assignment_ids))
             .order_by(Submission.id)

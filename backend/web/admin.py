@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -27,15 +29,50 @@ from grader.engine import Grader
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 
+# What a finished action says on the page it returns to (``?done=``).
+DONE = (
+    "user_added",
+    "course_added",
+    "enrolled",
+    "assignment_added",
+    "role_changed",
+    "sessions_ended",
+)
+
+
+REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe")
+REGIONS += ("Indian", "Pacific")
+
+
+@cache
+def time_zones() -> list[str]:
+    """The IANA zones a course can use: regional names (no legacy aliases such as "Japan"), UTC."""
+    return ["UTC", *sorted(z for z in available_timezones() if z.split("/")[0] in REGIONS)]
+
+
+def back(done: str, anchor: str) -> Response:
+    return RedirectResponse(f"/admin?done={done}#{anchor}", status_code=303)
+
+
 @router.get("")
-def overview(request: Request, session: SessionDep, user: AdminUser) -> Response:
+def overview(
+    request: Request, session: SessionDep, user: AdminUser, done: Annotated[str, Query()] = ""
+) -> Response:
+    repository = CourseRepository(session)
+    all_courses = repository.all()
+    enrollments: dict[int, list] = {course.id: [] for course in all_courses}
+    for course_id, member, role in repository.roster():
+        enrollments.setdefault(course_id, []).append((member, role))
     return render(
         request,
         "admin.html",
         user=user,
         exercises=ExerciseRepository(session).list(),
         users=UserRepository(session).list(),
-        courses=CourseRepository(session).all(),
+        courses=all_courses,
+        enrollments=enrollments,
+        zones=time_zones(),
+        done=done if done in DONE else "",
     )
 
 
@@ -113,7 +150,7 @@ def add_user(
     role: Annotated[str, Form()],
 ) -> Response:
     create_user(session, email, name, password, role)
-    return RedirectResponse("/admin", status_code=303)
+    return back("user_added", "h-users")
 
 
 @router.post("/courses", dependencies=[CsrfChecked])
@@ -123,9 +160,10 @@ def add_course(
     code: Annotated[str, Form()],
     title: Annotated[str, Form()],
     score_policy: Annotated[str, Form()] = "best",
+    time_zone: Annotated[str, Form()] = "UTC",
 ) -> Response:
-    courses.create_course(session, code, title, score_policy)
-    return RedirectResponse("/admin", status_code=303)
+    courses.create_course(session, code, title, score_policy, time_zone)
+    return back("course_added", "h-courses")
 
 
 @router.post("/enrollments", dependencies=[CsrfChecked])
@@ -140,7 +178,7 @@ def add_enrollment(
     if course is None:
         raise NotFound("No such course.", "コースが見つかりません。")
     courses.enroll_by_email(session, user, course, email, role)
-    return RedirectResponse("/admin", status_code=303)
+    return back("enrolled", "h-enrollments")
 
 
 @router.post("/assignments", dependencies=[CsrfChecked])
@@ -157,17 +195,18 @@ def add_assignment(
     if course is None:
         raise NotFound("No such course.", "コースが見つかりません。")
     try:
-        due = datetime.fromisoformat(due_at) if due_at else None
-        attempts = int(max_attempts) if max_attempts else None
+        # The picker sends the course's wall-clock time ("2026-12-24T23:59"); we store UTC.
+        due = courses.to_utc(datetime.fromisoformat(due_at), course) if due_at else None
+        attempts = int(max_attempts) if max_attempts.strip() else None
     except ValueError:
         raise Invalid(
-            "Due date must look like 2026-12-24T23:59 and attempts must be a number.",
-            "締め切りは 2026-12-24T23:59 の形式、提出回数は数値で入力してください。",
+            "Due date must look like 2026-12-24T23:59 and attempts must be a whole number.",
+            "締め切りは 2026-12-24T23:59 の形式、提出回数の上限は整数で入力してください。",
         ) from None
     courses.add_assignment(
         session, course, exercise_id, due_at=due, late_policy=late_policy, max_attempts=attempts
     )
-    return RedirectResponse(f"/courses/{course_id}", status_code=303)
+    return back("assignment_added", "h-courses")
 
 
 @router.post("/users/{user_id}/role", dependencies=[CsrfChecked])
@@ -175,10 +214,10 @@ def change_role(
     session: SessionDep, user: AdminUser, user_id: Id, role: Annotated[str, Form()]
 ) -> Response:
     set_role(session, user, user_id, role)
-    return RedirectResponse("/admin", status_code=303)
+    return back("role_changed", "h-users")
 
 
 @router.post("/users/{user_id}/sessions/end", dependencies=[CsrfChecked])
 def end_sessions(session: SessionDep, user: AdminUser, user_id: Id) -> Response:
     end_sessions_of(session, user, user_id)
-    return RedirectResponse("/admin", status_code=303)
+    return back("sessions_ended", "h-users")

@@ -243,10 +243,12 @@ def gradebook_page(
 
 
 @router.get("/courses/{course_id}/gradebook.csv")
-def gradebook_csv(session: SessionDep, user: CurrentUser, course_id: Id) -> Response:
+def gradebook_csv(
+    request: Request, session: SessionDep, user: CurrentUser, course_id: Id
+) -> Response:
     course = courses.require_course_staff(session, user, course_id)
     return Response(
-        gradebook.to_csv(gradebook.build(session, course)),
+        gradebook.to_csv(gradebook.build(session, course, language(request))),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": attachment(f"gradebook-{course.code}.csv")},
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -21,7 +23,27 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(FRONTEND / "templates"))
     templates.env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     templates.env.filters["points"] = lambda value: "–" if value is None else f"{value:g}"
+    templates.env.filters["local"] = local_time
+    templates.env.filters["mark"] = mark
     return templates
+
+
+def local_time(moment: datetime | None, course: Any, seconds: bool = False) -> str:
+    """A stored (naive UTC) time on the course's clock, with the zone's abbreviation (JST, UTC)."""
+    if moment is None:
+        return ""
+    zone = ZoneInfo(getattr(course, "time_zone", None) or "UTC")
+    shown = moment.replace(tzinfo=UTC).astimezone(zone)
+    return shown.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+
+
+def mark(score: float | None, max_score: float | None) -> str:
+    """What a score means, apart from the grading state: full, partial or none."""
+    if score is None or not max_score:
+        return ""
+    if score >= max_score:
+        return "full"
+    return "partial" if score > 0 else "none"
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

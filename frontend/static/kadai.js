@@ -33,15 +33,18 @@
     });
   }
 
-  // Gradebook: click a header to sort, type to filter students.
+  // Gradebook: a header's button sorts by that column (keyboard too); aria-sort says how.
   const book = document.querySelector("table.gradebook");
   if (book) {
     const body = book.tBodies[0];
-    book.querySelectorAll("th[data-sort]").forEach((th, index) => {
-      th.addEventListener("click", () => {
+    const headers = [...book.querySelectorAll("th[data-sort]")];
+    headers.forEach((th) => {
+      const button = th.querySelector("button.sort");
+      (button || th).addEventListener("click", () => {
         const column = Number(th.dataset.sort);
-        const descending = th.dataset.dir !== "desc";
-        th.dataset.dir = descending ? "desc" : "asc";
+        const descending = th.getAttribute("aria-sort") !== "descending";
+        headers.forEach((other) => other.setAttribute("aria-sort", "none"));
+        th.setAttribute("aria-sort", descending ? "descending" : "ascending");
         const rows = [...body.rows].sort((a, b) => {
           const x = a.cells[column].dataset.value ?? a.cells[column].textContent;
           const y = b.cells[column].dataset.value ?? b.cells[column].textContent;
@@ -58,5 +61,9 @@
       [...body.rows].forEach((row) => { row.hidden = !row.cells[0].textContent.toLowerCase().includes(needle); });
     });
   }
+  // A page showing work in progress (a regrade) reloads itself until the work is done.
+  const refresh = document.querySelector("[data-refresh]");
+  if (refresh) setTimeout(() => window.location.reload(), Number(refresh.dataset.refresh) || 2000);
+
   void csrf;
 })();

@@ -13,6 +13,11 @@ from grader.contract import Text
 MAX_SHOWN = 300
 
 
+def both(en: str, ja: str) -> Text:
+    """An Expected/Found description written in both languages (a plain value shows as itself)."""
+    return Text(en=en, ja=ja)
+
+
 class Failed(AssertionError):
     """A check did not hold; carries the message a learner will read."""
 
@@ -21,7 +26,9 @@ class Failed(AssertionError):
         self.text = render(en, ja, expected, actual)
 
 
-def show(value: Any) -> str:
+def show(value: Any, lang: str = "en") -> str:
+    if isinstance(value, Text):
+        value = value.ja if lang == "ja" else value.en
     text = value if isinstance(value, str) else repr(value)
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
@@ -31,7 +38,7 @@ def render(en: str, ja: str, expected: Any = None, actual: Any = None) -> Text:
         return Text(en=en, ja=ja)
     return Text(
         en=f"{en}\nExpected: {show(expected)}\nFound:    {show(actual)}",
-        ja=f"{ja}\n期待値: {show(expected)}\n実際の値: {show(actual)}",
+        ja=f"{ja}\n期待値: {show(expected, 'ja')}\n実際の値: {show(actual, 'ja')}",
     )
 
 
@@ -69,14 +76,16 @@ def check_close(actual: Any, expected: Any, en: str, ja: str, *, atol: float = 1
         fail(
             en + " (shape differs)",
             ja + "(形状が異なります)",
-            expected=f"shape {tuple(expected_arr.shape)}",
-            actual=f"shape {tuple(actual_arr.shape)}",
+            expected=both(
+                f"shape {tuple(expected_arr.shape)}", f"形状 {tuple(expected_arr.shape)}"
+            ),
+            actual=both(f"shape {tuple(actual_arr.shape)}", f"形状 {tuple(actual_arr.shape)}"),
         )
     gap = max_abs_diff(actual_arr, expected_arr)
     check(
         gap <= atol,
         en,
         ja,
-        expected=f"values within {atol:g} of the reference",
-        actual=f"largest difference {gap:.3g}",
+        expected=both(f"values within {atol:g} of the reference", f"参照値との差が {atol:g} 以内"),
+        actual=both(f"largest difference {gap:.3g}", f"最大の差 {gap:.3g}"),
     )

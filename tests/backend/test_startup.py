@@ -73,3 +73,13 @@ def test_interrupted_gradings_are_graded_after_a_restart(settings):
                 break
             time.sleep(0.2)
     assert statuses == ["graded", "graded"]
+
+
+@pytest.mark.slow
+def test_serve_says_which_email_signs_in_as_admin(tmp_path):
+    from tests.backend.served import kadai_serve
+
+    with kadai_serve(tmp_path / "var") as served:  # KADAI_ADMIN_PASSWORD is set
+        output = served.output()
+    assert "Admin: sign in as admin@kadai.local with KADAI_ADMIN_PASSWORD" in output
+    assert "admin-password-123" not in output  # the password itself is never printed

@@ -31,7 +31,7 @@ def test_replacing_a_published_exercise_shows_the_test_diff_and_waits(app_client
     assert page.status_code == 200 and 'data-testid="confirm"' in page.text
     diff = page.text.split('data-testid="tests-diff">')[1].split("</pre>")[0]
     assert "+# a stricter check comes here" in diff and "upload/tests/test_dataset.py" in diff
-    assert "PyTorch と TensorFlow 実践 (demo)" in page.text  # the courses it would change
+    assert "PyTorch と TensorFlow 実践" in page.text  # the courses it would change
     assert current_version(settings) == before  # nothing published yet
     expired = app_client.post(
         "/admin/exercises/confirm",

@@ -103,7 +103,7 @@ def test_student_solves_in_the_editor_and_the_instructor_sees_it(server, browser
         teacher.click("text=Export CSV")
     csv_path = tmp_path / "gradebook.csv"
     download_info.value.save_as(csv_path)
-    lines = csv_path.read_text().splitlines()
+    lines = csv_path.read_text(encoding="utf-8-sig").splitlines()  # with a BOM, for Excel
     assert lines[0].startswith("email,name")
     student_line = next(line for line in lines if line.startswith("student1@kadai.local"))
     assert ",10,1," in student_line

@@ -8,7 +8,7 @@ order in which a learner happened to create them: ``fc3`` defined before ``fc1``
 import numpy as np
 import pytest
 
-from grader.harness.feedback import fail
+from grader.harness.feedback import both, fail
 from grader.harness.protocol import Tensor
 
 INPUT_WIDTH = 784
@@ -26,7 +26,7 @@ def keras_model(submission):
         fail(
             "keras_model must be a Keras model defined at the top level of your file.",
             "keras_model にはファイルのトップレベルで Keras モデルを代入してください。",
-            expected="a keras.Model",
+            expected=both("a keras.Model", "keras.Model のインスタンス"),
             actual=repr(model),
         )
     # One call first, as any real use would: a subclassed model marked built by build() gets its

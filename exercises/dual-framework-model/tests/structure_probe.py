@@ -14,7 +14,7 @@ import numpy as np
 from conftest import INPUT_WIDTH
 
 from grader.harness.client import SubmissionError
-from grader.harness.feedback import check, fail
+from grader.harness.feedback import both, check, fail
 
 SHAPES = [(784, 256), (256, 128), (128, 10)]
 ROWS, COPIES = 4, 64
@@ -59,15 +59,18 @@ def judge(name, plant, forward, expected):
             + (f" ({reason})." if reason else "."),
             f"{name} の層に 784→256→128→10 の形状の重みを設定できません"
             + (f"({reason})。" if reason else "。"),
-            expected="layers that hold 784×256, 256×128 and 128×10 weights",
-            actual="other shapes",
+            expected=both(
+                "layers that hold 784×256, 256×128 and 128×10 weights",
+                "784×256、256×128、128×10 の重みを持つ層",
+            ),
+            actual=both("other shapes", "別の形状"),
         )
     if outputs.shape != (ROWS * COPIES, 10) or not np.all(np.isfinite(outputs)):
         fail(
             f"{name} does not return finite outputs of shape (rows, 10).",
             f"{name} の出力が有限の値で形状 (行数, 10) になっていません。",
             expected=f"({ROWS * COPIES}, 10)",
-            actual=f"shape {outputs.shape}",
+            actual=both(f"shape {outputs.shape}", f"形状 {outputs.shape}"),
         )
     per_copy = outputs.reshape(COPIES, ROWS, 10)
     target = expected
@@ -84,6 +87,12 @@ def judge(name, plant, forward, expected):
         "with them: its layers are not the required ones, or not all of them are used.",
         f"784→256→128→10 の形状の重みを層に設定しても、{name} はその重みで計算していません。"
         "層が要件どおりでないか、使われていない層があります。",
-        expected="outputs of the network 784→256→128→10 with those weights",
-        actual=f"outputs differing by up to {float(np.max(gap)):.3g}",
+        expected=both(
+            "outputs of the network 784→256→128→10 with those weights",
+            "その重みを使った 784→256→128→10 のネットワークの出力",
+        ),
+        actual=both(
+            f"outputs differing by up to {float(np.max(gap)):.3g}",
+            f"最大 {float(np.max(gap)):.3g} 異なる出力",
+        ),
     )

@@ -5,7 +5,7 @@ import pytest
 import structure_probe
 from conftest import INPUT_WIDTH, keras_denses, keras_out, plant_keras, torch_linears, torch_out
 
-from grader.harness.feedback import check, check_close, check_equal, fail, max_abs_diff
+from grader.harness.feedback import both, check, check_close, check_equal, fail, max_abs_diff
 
 PARAMS = 235_146
 LINEAR_SHAPES = [(784, 256), (256, 128), (128, 10)]
@@ -94,8 +94,8 @@ def judge_dropout(name, train_outputs, eval_outputs):
             f"{name} in {mode} mode should give finite outputs of shape ({PROBE_ROWS}, 10).",
             f"{name} の{'学習' if mode == 'training' else '推論'}モードの出力は、有限の値で形状 "
             f"({PROBE_ROWS}, 10) になるはずです。",
-            expected=f"({PROBE_ROWS}, 10), finite",
-            actual=f"shape {np.shape(outputs)}",
+            expected=both(f"({PROBE_ROWS}, 10), finite", f"({PROBE_ROWS}, 10)、有限の値"),
+            actual=both(f"shape {np.shape(outputs)}", f"形状 {np.shape(outputs)}"),
         )
     ok, rates = measure(as_logits(train_outputs))
     check(
@@ -282,16 +282,18 @@ def test_train_versus_eval(submission, torch_model, keras_model, batch):
             f"{name}: two inference passes on the same input must agree "
             "(dropout is off in inference).",
             f"{name}: 推論モードでは同じ入力に対して同じ出力になるはずです(Dropout は無効)。",
-            expected="identical outputs",
-            actual=f"outputs differ by up to {gap_eval:.3g}",
+            expected=both("identical outputs", "同一の出力"),
+            actual=both(
+                f"outputs differ by up to {gap_eval:.3g}", f"出力の差が最大 {gap_eval:.3g}"
+            ),
         )
         gap_train = max_abs_diff(run(True), run(True))
         check(
             gap_train > 0.0,
             f"{name}: in training mode dropout should make two passes differ.",
             f"{name}: 学習モードでは Dropout により出力が毎回変わるはずです。",
-            expected="different outputs",
-            actual="identical outputs",
+            expected=both("different outputs", "異なる出力"),
+            actual=both("identical outputs", "同一の出力"),
         )
 
 

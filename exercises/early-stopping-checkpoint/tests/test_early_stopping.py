@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from grader.harness.feedback import check, check_equal, fail, max_abs_diff
+from grader.harness.feedback import both, check, check_equal, fail, max_abs_diff
 from grader.harness.files import UnsafeFile, load_state_dict, read_student_file
 from grader.harness.protocol import Tensor
 
@@ -43,7 +43,7 @@ def read_checkpoint(path):
             "No checkpoint file was written to checkpoint_path.",
             "checkpoint_path にチェックポイントのファイルが保存されていません。",
             expected=os.path.basename(path),
-            actual="no such file",
+            actual=both("no such file", "ファイルがありません"),
         )
     except UnsafeFile as exc:
         fail(
@@ -51,7 +51,7 @@ def read_checkpoint(path):
             "path), of reasonable size.",
             "チェックポイントは torch.save(model.state_dict(), path) で保存した、"
             "適切な大きさの通常のファイルである必要があります。",
-            expected="a regular torch.save file",
+            expected=both("a regular torch.save file", "torch.save で保存した通常のファイル"),
             actual=str(exc),
         )
     except ValueError as exc:
@@ -60,7 +60,9 @@ def read_checkpoint(path):
             "weights_only=True). Save model.state_dict(), not the model object.",
             "torch.load(path, weights_only=True) でチェックポイントを state_dict として読み込めません。"
             "モデルそのものではなく model.state_dict() を保存してください。",
-            expected="a state_dict (parameter name → tensor)",
+            expected=both(
+                "a state_dict (parameter name → tensor)", "state_dict(パラメータ名 → テンソル)"
+            ),
             actual=str(exc),
         )
 
@@ -166,8 +168,8 @@ def test_checkpoint_holds_best_weights(submission, grading):
         digest(path) == saved,
         "The checkpoint file was rewritten in an epoch whose loss did not improve.",
         "損失が改善しなかったエポックでチェックポイントが上書きされました。",
-        expected="unchanged after losses 0.9 and 0.95",
-        actual="rewritten",
+        expected=both("unchanged after losses 0.9 and 0.95", "損失 0.9 と 0.95 の後も変更なし"),
+        actual=both("rewritten", "上書きされた"),
     )
     best = weights_for(1)
     gap = max(float(np.max(np.abs(state[k] - best[k]))) for k in best)
@@ -175,8 +177,8 @@ def test_checkpoint_holds_best_weights(submission, grading):
         gap == 0.0,
         "The checkpoint does not hold the weights of the best epoch (loss 0.6).",
         "チェックポイントに最良エポック(損失 0.6)の重みが入っていません。",
-        expected="weights from the epoch with loss 0.6",
-        actual=f"weights differing by {gap:.3g}",
+        expected=both("weights from the epoch with loss 0.6", "損失 0.6 のエポックの重み"),
+        actual=both(f"weights differing by {gap:.3g}", f"{gap:.3g} 異なる重み"),
     )
 
 
@@ -203,6 +205,8 @@ def test_load_best_model(submission, grading, rng):
         "(loss 0.4); its outputs on fresh inputs show other weights.",
         "load_best_model の後は、最良エポック(損失 0.4)の重みで計算するはずですが、"
         "新しい入力に対する出力が別の重みを示しています。",
-        expected="outputs of the best epoch's weights",
-        actual="no tensor returned" if found is None else f"outputs differing by up to {gap:.3g}",
+        expected=both("outputs of the best epoch's weights", "最良のエポックの重みによる出力"),
+        actual=both("no tensor returned", "テンソルが返されていません")
+        if found is None
+        else both(f"outputs differing by up to {gap:.3g}", f"最大 {gap:.3g} 異なる出力"),
     )

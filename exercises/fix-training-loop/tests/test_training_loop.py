@@ -10,7 +10,7 @@ import ast
 import pytest
 from conftest import ITERATIONS, LR
 
-from grader.harness.feedback import check, fail
+from grader.harness.feedback import both, check, fail
 
 STEP_KINDS = {
     "still": (
@@ -49,8 +49,11 @@ def require_replayable(run, trajectory):
             "モデルの初期の重みが元のスクリプトと異なります。採点では同じ乱数シードで元のループを"
             "再現して数値を比較するため、順序(最初に nn.Linear(10, 5)、各反復で x と y を "
             "torch.randn で生成)を変えず、シードも自分で設定しないでください。",
-            expected="the weights nn.Linear(10, 5) gets under the grading seed",
-            actual="other weights",
+            expected=both(
+                "the weights nn.Linear(10, 5) gets under the grading seed",
+                "採点用のシードで nn.Linear(10, 5) が得る重み",
+            ),
+            actual=both("other weights", "別の重み"),
         )
     if not trajectory.verified_losses():
         fail(
@@ -58,8 +61,11 @@ def require_replayable(run, trajectory):
             "output on that iteration's batch.",
             "backward() に渡された損失のどれも、その反復のバッチに対するモデル出力の平均二乗誤差に"
             "なっていません。",
-            expected="loss = criterion(model(x), y) with the batch of that iteration",
-            actual="other values",
+            expected=both(
+                "loss = criterion(model(x), y) with the batch of that iteration",
+                "その反復のバッチでの loss = criterion(model(x), y)",
+            ),
+            actual=both("other values", "別の値"),
         )
 
 
@@ -97,7 +103,7 @@ def test_script_runs(run, trajectory):
         fail(
             "The script stopped with an error.\n" + str(error.get("traceback", "")),
             "スクリプトがエラーで停止しました。\n" + str(error.get("traceback", "")),
-            expected="no exception",
+            expected=both("no exception", "例外なし"),
             actual=f"{error.get('type')}: {error.get('message')}",
         )
     require_replayable(run, trajectory)
@@ -117,7 +123,7 @@ def test_loss_from_criterion(run, trajectory, grading):
         "損失は損失関数のモジュールから得てください。criterion = nn.MSELoss() のように一度"
         "インスタンスを作り、出力と正解に対して呼び出します。",
         expected="criterion = nn.MSELoss(); loss = criterion(output, y)",
-        actual="no loss module is created",
+        actual=both("no loss module is created", "損失モジュールが作られていません"),
     )
     for number, entry in enumerate(counted(trajectory), start=1):
         check(
@@ -146,10 +152,14 @@ def test_gradients_are_reset(run, trajectory):
         fail(
             f"At optimizer.step() number {number}, {en}.",
             f"{number} 回目の optimizer.step() で、{ja}。",
-            expected="one SGD step with the gradient of this iteration's loss alone",
-            actual={"still": "no change", "accumulated": "summed gradients"}.get(
-                step.kind, "another change"
+            expected=both(
+                "one SGD step with the gradient of this iteration's loss alone",
+                "この反復の損失の勾配だけを使った SGD の 1 ステップ",
             ),
+            actual={
+                "still": both("no change", "変化なし"),
+                "accumulated": both("summed gradients", "累積された勾配"),
+            }.get(step.kind, both("another change", "別の変化")),
         )
 
 
@@ -171,8 +181,14 @@ def test_steps_every_iteration(run, trajectory):
         "The optimizer must take one step right after each backward(), in every one of the "
         f"{ITERATIONS} iterations.",
         f"{ITERATIONS} 回の反復それぞれで、backward() の直後に optimizer.step() を 1 回実行してください。",
-        expected=f"{ITERATIONS} steps, each right after that iteration's backward()",
-        actual=f"{len(steps)} steps, {paired} right after their iteration's backward()",
+        expected=both(
+            f"{ITERATIONS} steps, each right after that iteration's backward()",
+            f"{ITERATIONS} 回の更新(それぞれその反復の backward() の直後)",
+        ),
+        actual=both(
+            f"{len(steps)} steps, {paired} right after their iteration's backward()",
+            f"{len(steps)} 回の更新(うち {paired} 回がその反復の backward() の直後)",
+        ),
     )
 
 
@@ -190,8 +206,11 @@ def test_parameters_change(run, trajectory):
         "them unchanged (were the gradients zero at that moment?).",
         "すべての step で勾配に沿ってパラメータが変化するはずですが、変化しない step がありました"
         "(その時点で勾配がゼロでしたか?)。",
-        expected=f"{len(steps)} steps that change the parameters",
-        actual=f"{moved} steps that change them",
+        expected=both(
+            f"{len(steps)} steps that change the parameters",
+            f"パラメータを変える更新が {len(steps)} 回",
+        ),
+        actual=both(f"{moved} steps that change them", f"パラメータを変える更新が {moved} 回"),
     )
 
 
@@ -209,6 +228,8 @@ def test_loss_is_finite(run, trajectory):
         not bad,
         "The loss became NaN or infinite, or is not the loss of that iteration.",
         "損失が NaN や無限大になったか、その反復の損失ではありません。",
-        expected="finite losses, each the MSE of its iteration",
-        actual=f"other values in iteration(s) {bad}",
+        expected=both(
+            "finite losses, each the MSE of its iteration", "各反復の MSE に等しい有限の損失"
+        ),
+        actual=both(f"other values in iteration(s) {bad}", f"反復 {bad} で別の値"),
     )

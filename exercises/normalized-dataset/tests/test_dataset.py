@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from grader.harness.feedback import check, check_close, fail
+from grader.harness.feedback import both, check, check_close, fail
 from grader.harness.protocol import Tensor
 
 ROWS, FEATURES = 100, 6
@@ -32,7 +32,7 @@ def items(dataset, count):
             isinstance(pair, (tuple, list)) and len(pair) == 2,
             "dataset[i] must return a pair (features, label).",
             "dataset[i] は (特徴量, ラベル) の組を返す必要があります。",
-            expected="(features, label)",
+            expected=both("(features, label)", "(特徴量, ラベル)"),
             actual=type(pair).__name__,
         )
     return pairs
@@ -157,8 +157,11 @@ def test_constant_column(submission, arrays):
         np.all(np.isfinite(found)),
         "A column whose values are all equal produced NaN or inf: add a small epsilon to the std.",
         "すべて同じ値の列で NaN や inf が出ました。標準偏差に小さな ε を加えてください。",
-        expected="finite values",
-        actual=f"{int(np.sum(~np.isfinite(found)))} non-finite values",
+        expected=both("finite values", "有限の値"),
+        actual=both(
+            f"{int(np.sum(~np.isfinite(found)))} non-finite values",
+            f"有限でない値が {int(np.sum(~np.isfinite(found)))} 個",
+        ),
     )
     check_close(
         found[:, 2],
@@ -212,6 +215,9 @@ def test_input_not_modified(submission, arrays):
         np.array_equal(after, data),
         "Creating the dataset changed the array that was passed in.",
         "データセットを作ると、渡した配列そのものが書き換えられていました。",
-        expected="the original values",
-        actual=f"largest change {float(np.max(np.abs(after - data))):.4g}",
+        expected=both("the original values", "元の値"),
+        actual=both(
+            f"largest change {float(np.max(np.abs(after - data))):.4g}",
+            f"最大の変化 {float(np.max(np.abs(after - data))):.4g}",
+        ),
     )
