@@ -14,7 +14,8 @@ from celery.signals import worker_process_init, worker_process_shutdown
 from backend.db import make_engine, make_session_factory
 from backend.queue import GRADE_TASK, CeleryQueue
 from backend.settings import Settings
-from backend.submissions import grading, lifecycle
+from backend.submissions import grading
+from backend.submissions.threads import lifecycle, prewarm_open_exercises
 from backend.webhooks import graded_notifier
 from grader.engine import Grader
 
@@ -35,8 +36,15 @@ def make_celery(settings: Settings) -> Celery:
 
     @worker_process_init.connect(weak=False)
     def _fresh_connections(**_kwargs: object) -> None:
-        # Each forked pool process opens its own database pool and Docker client.
+        # Each forked pool process opens its own database pool and Docker client, and has a
+        # sandbox ready for each open assignment's exercise before its first task.
         state.clear()
+        try:
+            sessions, grader = resources()
+        except Exception:  # noqa: BLE001 — the first task reports it, and is retried
+            return
+        if grader.settings.prewarm_sandboxes:
+            prewarm_open_exercises(sessions, grader)
 
     @worker_process_shutdown.connect(weak=False)
     def _close_grader(**_kwargs: object) -> None:

@@ -37,6 +37,11 @@ class GraderSettings(BaseSettings):
         default=True,
         description="keep one started sandbox ready per exercise profile: memory for latency",
     )
+    prewarm_sandboxes: bool = Field(
+        default=True,
+        description="start a ready sandbox per open assignment's exercise when a server or "
+        "worker starts",
+    )
     warm_max_idle_s: float = Field(
         default=600.0, gt=0, description="a ready sandbox unused this long is replaced"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,13 @@ from grader.exercise import ExercisePackage, load_exercise
 from grader.settings import PROJECT_ROOT, GraderSettings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Servers and workers started by tests (in process or as subprocesses) start no sandbox ahead
+    # of need: most never grade, and each would cost a container. tests/backend/test_prewarm.py
+    # turns it on.
+    os.environ.setdefault("KADAI_PREWARM_SANDBOXES", "false")
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.courses import service as courses
+from backend.exercises import service as exercises
 from backend.submissions import grading, lifecycle
 from grader.engine import Grader
 
@@ -37,6 +39,7 @@ class GradingThreads:
         self.wake = threading.Event()
         self.stopping = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.grader: Grader | None = None
 
     def start(self) -> None:
         if self.size == 0:
@@ -44,6 +47,10 @@ class GradingThreads:
         requeued = lifecycle.requeue_interrupted(self.sessions)
         if requeued:
             log.info("requeued %d interrupted gradings", requeued)
+        # One grader for all threads: its sandbox pool sizes itself to how many grade at once.
+        self.grader = self.grader_factory()
+        if self.grader.settings.prewarm_sandboxes:
+            prewarm_open_exercises(self.sessions, self.grader)
         for index in range(self.size):
             thread = threading.Thread(target=self._run, name=f"kadai-grading-{index}", daemon=True)
             thread.start()
@@ -57,22 +64,38 @@ class GradingThreads:
         self.wake.set()
         for thread in self.threads:
             thread.join(timeout)
+        if self.grader is not None:
+            self.grader.close()
+            self.grader = None
 
     def _run(self) -> None:
-        with self.grader_factory() as grader:
-            while not self.stopping.is_set():
-                try:
-                    claimed = lifecycle.claim_next(self.sessions)
-                except Exception:
-                    log.exception("claiming a submission failed")
-                    claimed = None
-                if claimed is None:
-                    self.wake.wait(timeout=2.0)
-                    self.wake.clear()
-                    continue
-                submission_id, lease = claimed
-                stored = grading.run(
-                    self.sessions, grader.grade, submission_id, lease, self.max_tries
-                )
-                if stored == "stored":
-                    grading.announce(self.sessions, submission_id, self.on_graded)
+        grader = self.grader
+        assert grader is not None  # set by start() before any thread runs
+        while not self.stopping.is_set():
+            try:
+                claimed = lifecycle.claim_next(self.sessions)
+            except Exception:
+                log.exception("claiming a submission failed")
+                claimed = None
+            if claimed is None:
+                self.wake.wait(timeout=2.0)
+                self.wake.clear()
+                continue
+            submission_id, lease = claimed
+            stored = grading.run(self.sessions, grader.grade, submission_id, lease, self.max_tries)
+            if stored == "stored":
+                grading.announce(self.sessions, submission_id, self.on_graded)
+
+
+def prewarm_open_exercises(sessions: sessionmaker[Session], grader: Grader) -> None:
+    """Sandboxes ready for the exercises of open assignments, so the day's first grading is warm
+    (started in the background; a failure only costs that grading a cold start)."""
+    try:
+        with sessions() as session:
+            packages = [
+                exercises.package_for(session, exercise_id)
+                for exercise_id in courses.open_exercise_ids(session)
+            ]
+        grader.prewarm(packages)
+    except Exception:
+        log.exception("could not prewarm sandboxes")

@@ -83,5 +83,5 @@ def test_only_the_reuse_mode_grants_what_emptying_other_users_folders_needs():
     assert reused["environment"]["KADAI_GRADINGS"] == "50"
     assert reused["environment"]["KADAI_IDLE_EXIT_S"] == "660"
     assert reused["security_opt"] == ["no-new-privileges"]  # no child can regain them
-    with pytest.raises(ValueError, match="1..1000"):
+    with pytest.raises(ValueError, match=r"1\.\.1000"):
         container_spec("img", Limits(), (), gradings=1001)
