@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from backend.web.i18n_learner import LEARNER_STRINGS
+
 LANGS = ("ja", "en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -59,7 +61,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "back": ("Back", "戻る"),
     "view": ("View", "表示"),
     "your_submissions": ("Your submissions", "あなたの提出"),
-    "editor_hint": ("Ctrl+Enter submits.", "Ctrl+Enter で提出できます。"),
+    "editor_hint": (
+        "Ctrl+Enter (⌘+Enter on a Mac) submits.",
+        "Ctrl+Enter(Mac では ⌘+Enter)で提出できます。",
+    ),
     "error_title": ("Something went wrong", "エラーが発生しました"),
     "failure_rates": ("Which checks fail most", "失敗の多いチェック"),
     "failure_rates_help": (
@@ -127,6 +132,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tests_unchanged": ("The tests are unchanged.", "テストに変更はありません。"),
     "used_in_courses": ("Courses using it", "使用しているコース"),
 }
+
+STRINGS.update(LEARNER_STRINGS)
 
 
 def language(request: Request) -> str:

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from backend.exercises.rendering import render_markdown
+from backend.models._common import utcnow
 from backend.web.deps import csrf_token
 from backend.web.i18n import language, translate
 
@@ -21,6 +22,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(FRONTEND / "templates"))
     templates.env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     templates.env.filters["points"] = lambda value: "–" if value is None else f"{value:g}"
+    templates.env.globals["utcnow"] = utcnow  # past-due notices compare with the stored UTC times
     return templates
 
 
