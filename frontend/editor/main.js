@@ -43,15 +43,18 @@ function mount(textarea) {
       .replace("{limit}", kilobytes(maxBytes));
   };
 
+  const submitNow = () => { form.requestSubmit(); return true; };
   const view = new EditorView({
     doc: textarea.value,
     parent: host,
     extensions: [
       nonce ? EditorView.cspNonce.of(nonce) : [],
       // Highest precedence: basicSetup's default keymap binds Mod-Enter to "insert blank line".
-      Prec.highest(
-        keymap.of([{ key: "Mod-Enter", run: () => { form.requestSubmit(); return true; } }]),
-      ),
+      // Mod is Cmd on a Mac and Ctrl elsewhere; Meta-Enter also covers a Mac keyboard elsewhere.
+      Prec.highest(keymap.of([
+        { key: "Mod-Enter", run: submitNow },
+        { key: "Meta-Enter", run: submitNow },
+      ])),
       basicSetup,
       python(),
       keymap.of([indentWithTab]),

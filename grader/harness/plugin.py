@@ -119,6 +119,10 @@ def qualified_name(source: str, line: int) -> str:
 def error_message(error: SubmissionError, where: CodeError | None = None) -> Text:
     kind, message = error.info.get("type", "Error"), error.info.get("message", "")
     trace = error.info.get("traceback", "").strip()
+    # The traceback ends with the exception's own line, which the message says already.
+    last = trace.rpartition("\n")[2].strip()
+    if last.split(":", 1)[0].strip() == kind:
+        trace = trace.rpartition("\n")[0].rstrip()
     tail = f"\n\n{trace}" if trace else ""
     if error.info.get("missing"):
         name = error.info["missing"]
