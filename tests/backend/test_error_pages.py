@@ -117,6 +117,26 @@ def test_an_oversized_form_post_gets_one_bilingual_page_in_kb(app_client):
     assert "リクエストがこのページの上限" in page.text and "The request is larger" in page.text
 
 
+def test_code_over_the_code_limit_is_told_in_kb_on_every_path(app_client):
+    sign_in(app_client, "student1@kadai.local")
+    code = "x" * (300 * 1024)
+    form = app_client.post(
+        "/assignments/1/submissions", data={"csrf_token": csrf_of(app_client), "code": code}
+    )
+    assert form.status_code == 413 and form.headers["content-type"].startswith("text/html")
+    assert "Your code is 300 KB, larger than the 256 KB limit." in form.text
+    assert has_signed_in_header(form.text, "Student1")
+    api = app_client.post(
+        "/assignments/1/submissions",
+        json={"code": code},
+        headers={"x-csrf-token": csrf_of(app_client), "accept": "application/json"},
+    )
+    error = api.json()["error"]
+    assert (
+        api.status_code == 413 and "256 KB" in error["message"] and "256 KB" in error["message_ja"]
+    )
+
+
 def test_a_past_due_assignment_warns_before_and_the_result_says_late(app_client, settings):
     with database(settings) as session:
         assignment = session.scalar(
