@@ -14,6 +14,10 @@ LEARNER_STRINGS: dict[str, tuple[str, str]] = {
         "Your unsent edits were restored from this browser.",
         "このブラウザーに保存されていた未提出の編集内容を復元しました。",
     ),
+    "discard_draft": (
+        "Discard the draft",
+        "下書きを破棄",
+    ),
     "size_near": (
         "Your code is {size}; the limit is {limit}.",
         "コードのサイズは {size} です(上限 {limit})。",

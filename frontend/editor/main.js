@@ -25,11 +25,12 @@ function mount(textarea) {
   textarea.insertAdjacentElement("beforebegin", host);
   textarea.hidden = true;
 
+  const fromServer = textarea.value; // the starter or the last submission
   const draft = drafts.load();
-  const restored = draft !== null && draft !== textarea.value;
-  if (restored) {
+  const draftNote = form.querySelector("[data-draft-note]");
+  if (draft !== null && draft !== fromServer) {
     textarea.value = draft;
-    form.querySelector("[data-draft-note]")?.removeAttribute("hidden");
+    draftNote?.removeAttribute("hidden");
   }
 
   const showSize = (text) => {
@@ -73,6 +74,12 @@ function mount(textarea) {
     ],
   });
   showSize(textarea.value);
+  draftNote?.querySelector("[data-draft-discard]")?.addEventListener("click", () => {
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: fromServer } });
+    drafts.clear();
+    draftNote.hidden = true;
+    view.focus();
+  });
   host.editorView = view;
   window.kadaiEditor = view;
 

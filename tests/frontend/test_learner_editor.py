@@ -101,6 +101,11 @@ def test_a_refused_submission_keeps_the_edit_on_the_page_and_after_back(
     page.reload()
     page.locator(".cm-content").wait_for()
     assert editor_text(page) == edited
+    page.click("[data-draft-discard]")  # the learner may still go back to what was submitted
+    assert editor_text(page) == "first = 1\n"
+    page.reload()
+    page.locator(".cm-content").wait_for()
+    assert editor_text(page) == "first = 1\n" and not page.locator("[data-draft-note]").is_visible()
     # Per assignment: another exercise's editor still opens on its own starter.
     open_editor(page, server, assignment_of(settings, "fix-training-loop"))
     assert "second = 2" not in editor_text(page)
