@@ -184,6 +184,9 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
 
     @app.exception_handler(RequestValidationError)
     async def handle_validation(request: Request, exc: RequestValidationError) -> Response:
+        if request.method == "GET" and not wants_json(request):
+            # A page address that cannot be one (/assignments/abc): as any unknown URL.
+            return await http_error_page(request, 404, "")
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         body = {"error": {"code": "invalid", "message": detail, "message_ja": detail}}
         return JSONResponse(body, status_code=422)

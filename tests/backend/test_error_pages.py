@@ -21,10 +21,12 @@ def has_signed_in_header(html: str, name: str) -> bool:
 @pytest.mark.parametrize(
     ("path", "status", "text"),
     [
-        ("/courses/1/gradebook", 403, "You are not allowed"),
+        ("/courses/1/gradebook", 403, "instructors may do this."),
         ("/admin", 403, "Administrators only."),
         ("/submissions/999999", 404, "No such submission"),
         ("/no/such/page", 404, "This page does not exist."),
+        ("/assignments/abc", 404, "This page does not exist."),
+        ("/courses/0", 404, "This page does not exist."),
     ],
 )
 def test_error_pages_keep_the_signed_in_header(app_client, path, status, text):
@@ -33,6 +35,7 @@ def test_error_pages_keep_the_signed_in_header(app_client, path, status, text):
     assert page.status_code == status
     assert page.headers["content-type"].startswith("text/html")
     assert has_signed_in_header(page.text, "Student1"), page.text[:300]
+    assert text in page.text
     assert 'class="skip-link"' in page.text
 
 
