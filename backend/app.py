@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
@@ -33,11 +33,12 @@ from backend.web.admin import router as admin_router
 from backend.web.body_limits import BodyLimits, body_rules
 from backend.web.concurrency import ConcurrencyLimit
 from backend.web.docs import router as docs_router
+from backend.web.error_pages import error_page, http_error_page, login_redirect
 from backend.web.i18n import language
 from backend.web.pages import router as pages_router
 from backend.web.security_headers import SecurityHeaders
 from backend.web.staff import router as staff_router
-from backend.web.templating import FRONTEND, make_templates, render
+from backend.web.templating import FRONTEND, make_templates
 from backend.web.validation_errors import describe as describe_validation
 from backend.webhooks import graded_notifier
 from grader.engine import Grader
@@ -57,14 +58,14 @@ HTTP_CODES = {
 }
 
 
-def error_response(request: Request, exc: KadaiError) -> Response:
+async def error_response(request: Request, exc: KadaiError) -> Response:
     if wants_json(request):
         body = {"error": {"code": exc.code, "message": exc.text.en, "message_ja": exc.text.ja}}
         return JSONResponse(body, status_code=exc.status_code)
     if isinstance(exc, NotAuthenticated):
-        return RedirectResponse("/login", status_code=303)
+        return login_redirect(request)
     message = exc.text.ja if language(request) == "ja" else exc.text.en
-    return render(request, "error.html", status_code=exc.status_code, message=message)
+    return await error_page(request, exc.status_code, message)
 
 
 def readiness(settings: Settings, sessions) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -158,12 +159,12 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
 
     @app.exception_handler(KadaiError)
     async def handle_kadai_error(request: Request, exc: KadaiError) -> Response:
-        return error_response(request, exc)
+        return await error_response(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def handle_http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if not wants_json(request):
-            return Response(str(exc.detail), status_code=exc.status_code)
+            return await http_error_page(request, exc.status_code, str(exc.detail))
         code = HTTP_CODES.get(exc.status_code, "http_error")
         body = {"error": {"code": code, "message": str(exc.detail), "message_ja": str(exc.detail)}}
         return JSONResponse(body, status_code=exc.status_code)
@@ -182,6 +183,9 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
 
     @app.exception_handler(RequestValidationError)
     async def handle_validation(request: Request, exc: RequestValidationError) -> Response:
+        if request.method == "GET" and not wants_json(request):
+            # A page address that cannot be one (/assignments/abc): as any unknown URL.
+            return await http_error_page(request, 404, "")
         # A browser's form gets the error page in its language; a client gets both languages.
         text = describe_validation(exc.errors())
         return error_response(request, Invalid(text.en, text.ja))

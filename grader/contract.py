@@ -11,7 +11,8 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
-# 2: tests carry the output printed while they ran; output held back at a stricter visibility.
+# 2: tests carry the output printed while they ran; output held back at a stricter visibility;
+# (still 2: optional fields) where the submission's own error arose, reported once.
 # Results stored under version 1 still load: every field added since has a default.
 CONTRACT_VERSION = 2
 
@@ -136,6 +137,31 @@ class GradingJob:
 
 
 @dataclass(frozen=True)
+class CodeError:
+    """Where an exception of the submission's own code arose: its type, the line of the
+    submission (1-based; 0 when unknown), the function it was in (``<module>`` while loading),
+    and whether the submission failed while loading, so no check could look at it."""
+
+    type: str
+    line: int = 0
+    function: str = ""
+    at_load: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "type", clip(clean(self.type), 200))
+        object.__setattr__(self, "function", clip(clean(self.function), 200))
+        line = self.line if isinstance(self.line, int) and not isinstance(self.line, bool) else 0
+        object.__setattr__(self, "line", max(0, min(line, 10_000_000)))
+        object.__setattr__(self, "at_load", self.at_load is True)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> CodeError | None:
+        if not isinstance(data, dict):
+            return None
+        return cls(**_fields(cls, data))
+
+
+@dataclass(frozen=True)
 class TestResult:
     """One hidden test's verdict, close to a Gradescope ``tests[]`` entry, with what the submission
     printed while the test ran (shown under the test's own visibility)."""
@@ -152,6 +178,8 @@ class TestResult:
     number: int = 0
     stdout: str = ""
     stderr: str = ""
+    # Set when the test failed because the submission's code raised (see ``CodeError``).
+    error: CodeError | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", clip(clean(self.name), NAME_CHARS))
@@ -167,6 +195,7 @@ class TestResult:
                 **_fields(cls, data),
                 "title": Text.of(data["title"]),
                 "output": Text.of(data["output"]),
+                "error": CodeError.from_dict(data.get("error")),
             }
         )
 
@@ -215,6 +244,9 @@ class GradingResult:
     grader_log: str = ""
     # Output printed outside tests after a test that is not visible began (see ``HeldOutput``).
     held_output: tuple[HeldOutput, ...] = ()
+    # The error of the submission's code that ``message`` reports once for the tests it failed:
+    # code that did not load, or the same exception in several checks.
+    code_error: CodeError | None = None
     contract_version: int = CONTRACT_VERSION
 
     def __post_init__(self) -> None:
@@ -236,6 +268,7 @@ class GradingResult:
                 "tests": tuple(TestResult.from_dict(t) for t in data.get("tests", ())),
                 "held_output": tuple(HeldOutput.from_dict(h) for h in data.get("held_output", ())),
                 "message": Text.of(data.get("message", "")),
+                "code_error": CodeError.from_dict(data.get("code_error")),
             }
         )
 
@@ -278,6 +311,7 @@ class GradingResult:
                 score=None,
                 stdout="",
                 stderr="",
+                error=None,
             )
 
         opened = tuple(

@@ -29,9 +29,11 @@ def check_code(code: str, max_bytes: int) -> None:
             "提出物が正しい UTF-8 テキストではありません。",
         ) from None
     if size > max_bytes:
+        # In KB, like the editor's warning and the body limit's page (ceil: never "0 KB over").
+        size_kb, limit_kb = -(-size // 1024), max_bytes // 1024
         raise PayloadTooLarge(
-            f"The submission is larger than {max_bytes // 1024} KB.",
-            f"提出物が上限({max_bytes // 1024} KB)を超えています。",
+            f"Your code is {size_kb:,} KB, larger than the {limit_kb:,} KB limit.",
+            f"コードのサイズ({size_kb:,} KB)が上限の {limit_kb:,} KB を超えています。",
         )
     if not code.strip():
         raise Invalid(

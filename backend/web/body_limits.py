@@ -8,13 +8,14 @@ authentication failed first) costs nothing.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.middleware.body_limit import RequestBodyLimitResponder
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from backend.settings import Settings
 
@@ -62,14 +63,27 @@ class BodyLimits:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             # Refused before anything runs: no need to know who asks to know it is too large.
-            await too_large(scope["path"], headers)(scope, receive, send)
+            await too_large(scope["path"], headers, limit)(scope, receive, send)
             return
         await RequestBodyLimitResponder(self.app, limit)(scope, receive, send)
 
 
-def too_large(path: str, headers: Headers) -> Response:
-    en, ja = "The request is too large.", "リクエストが大きすぎます。"
+def too_large(path: str, headers: Headers, limit: int) -> Response:
+    kb = f"{limit // 1024:,} KB"
+    en = f"The request is larger than the {kb} this page accepts."
+    ja = f"リクエストがこのページの上限({kb})を超えています。"
     if path.startswith("/api/") or "json" in headers.get("accept", ""):
         body = {"error": {"code": "payload_too_large", "message": en, "message_ja": ja}}
         return JSONResponse(body, status_code=413, headers={"Connection": "close"})
-    return PlainTextResponse(f"{en}\n{ja}", status_code=413, headers={"Connection": "close"})
+    # Refused before the session is read, so a page without the signed-in header, in both languages.
+    page = TOO_LARGE_PAGE.format(en=html.escape(en), ja=html.escape(ja))
+    return HTMLResponse(page, status_code=413, headers={"Connection": "close"})
+
+
+TOO_LARGE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>413</title>
+<link rel="stylesheet" href="/static/kadai.css"></head>
+<body><main id="main"><div class="card"><h1>Too large · 大きすぎます</h1>
+<p class="error-box" data-testid="too-large">{en}</p><p class="error-box" lang="ja">{ja}</p>
+<p><a href="/">Kadai</a></p></div></main></body></html>
+"""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from backend.web.i18n_learner import LEARNER_STRINGS
+
 LANGS = ("ja", "en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -59,7 +61,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "back": ("Back", "戻る"),
     "view": ("View", "表示"),
     "your_submissions": ("Your submissions", "あなたの提出"),
-    "editor_hint": ("Ctrl+Enter submits.", "Ctrl+Enter で提出できます。"),
+    "editor_hint": (
+        "Ctrl+Enter (⌘+Enter on a Mac) submits.",
+        "Ctrl+Enter(Mac では ⌘+Enter)で提出できます。",
+    ),
     "error_title": ("Something went wrong", "エラーが発生しました"),
     "failure_rates": ("Which checks fail most", "失敗の多いチェック"),
     "failure_rates_help": (
@@ -207,6 +212,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "done_sessions_ended": ("Sessions ended.", "セッションを終了しました。"),
     "invalid_input": ("Some input is not valid", "入力に誤りがあります"),
 }
+
+STRINGS.update(LEARNER_STRINGS)
 
 
 def language(request: Request) -> str:

@@ -30,6 +30,7 @@ from backend.web.deps import (
     check_csrf,
 )
 from backend.web.downloads import attachment
+from backend.web.error_pages import local_path
 from backend.web.i18n import LANGS, language
 from backend.web.submitted import code_from_form, submitted_form
 from backend.web.templating import render
@@ -38,8 +39,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/login")
-def login_page(request: Request) -> Response:
-    return render(request, "login.html")
+def login_page(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", next=local_path(next))
 
 
 @router.post("/login", dependencies=[CsrfChecked])
@@ -49,6 +50,7 @@ def login(
     settings: SettingsDep,
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     # The client address is the peer's, or a trusted proxy's X-Forwarded-For (see create_app);
     # the address is counted as it is looked up, so spelling variants share one count.
@@ -62,10 +64,17 @@ def login(
         user = authenticate(session, email, password)
     except KadaiError as exc:
         message = exc.text.ja if language(request) == "ja" else exc.text.en
-        return render(request, "login.html", status_code=401, error=message, email=email)
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            error=message,
+            email=email,
+            next=local_path(next),
+        )
     request.session.clear()  # a fresh session (and CSRF token) at every sign-in
     request.session[SESSION_ID] = start_session(session, user, settings.session_lifetime_s)
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(local_path(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
@@ -75,13 +84,6 @@ def logout(request: Request, session: SessionDep) -> Response:
         end_session(session, secret)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
-
-
-def local_path(target: str) -> str:
-    """``target`` if it is a path on this site, else ``/``: never another origin's URL."""
-    if not target.startswith("/") or target.startswith(("//", "/\\")) or "\\" in target:
-        return "/"
-    return target
 
 
 @router.post("/lang/{code}", dependencies=[CsrfChecked])

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from backend.exercises.rendering import render_markdown
+from backend.models._common import utcnow
 from backend.web.deps import csrf_token
 from backend.web.i18n import language, translate
 
@@ -25,6 +26,7 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["points"] = lambda value: "–" if value is None else f"{value:g}"
     templates.env.filters["local"] = local_time
     templates.env.filters["mark"] = mark
+    templates.env.globals["utcnow"] = utcnow  # past-due notices compare with the stored UTC times
     return templates
 
 

@@ -1,4 +1,5 @@
-// Page behaviour without a framework: live grading status, quiz answers as JSON, gradebook sort/filter.
+// Page behaviour without a framework: live grading status, gradebook sort/filter (the exercise
+// page's editor and quiz form are in the editor bundle, frontend/editor/).
 (function () {
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
 
@@ -17,20 +18,6 @@
       setTimeout(tick, 1000);
     };
     setTimeout(tick, 800);
-  }
-
-  // The quiz form sends {"answers": [true, false, ...]} like every other client.
-  const quiz = document.querySelector("form.quiz");
-  if (quiz) {
-    quiz.addEventListener("submit", () => {
-      const count = Number(quiz.dataset.count);
-      const answers = [];
-      for (let i = 0; i < count; i++) {
-        const chosen = quiz.querySelector(`input[name="q${i}"]:checked`);
-        answers.push(chosen ? chosen.value === "true" : null);
-      }
-      quiz.querySelector('textarea[name="code"]').value = JSON.stringify({ answers });
-    });
   }
 
   // Gradebook: a header's button sorts by that column (keyboard too); aria-sort says how.

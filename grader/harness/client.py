@@ -35,11 +35,13 @@ def _error_field(key: str, value: Any) -> str:
 
 
 class SubmissionError(Exception):
-    """The submission's own code raised an exception."""
+    """The submission's own code raised an exception; ``at_load``: while the module was loaded,
+    so the request that meets it never reached the submission's functions."""
 
-    def __init__(self, info: Any) -> None:
+    def __init__(self, info: Any, at_load: bool = False) -> None:
         items = list(info.items())[:8] if isinstance(info, dict) else []
         self.info = {str(k)[:40]: _error_field(str(k), v) for k, v in items}
+        self.at_load = at_load
         super().__init__(f"{self.info.get('type', 'Error')}: {self.info.get('message', '')}")
 
 
@@ -166,7 +168,7 @@ class Submission:
     def request(self, op: str, body: dict[str, Any], keep: bool = False) -> Any:
         link = self.link()
         if self.load_report.get("error"):
-            raise SubmissionError(self.load_report["error"])
+            raise SubmissionError(self.load_report["error"], at_load=True)
         reply = link.request({"op": op, "keep": keep, **body})
         if reply.get("protocol_error"):
             # The worker refused a request of the trusted side: a grader problem, unless the

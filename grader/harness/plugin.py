@@ -12,6 +12,8 @@ it was printed during (see ``output``).
 
 from __future__ import annotations
 
+import ast
+import re
 import traceback
 import zlib
 from collections.abc import Callable
@@ -20,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from grader.contract import VISIBILITIES, TestResult, Text, Visibility
+from grader.contract import VISIBILITIES, CodeError, TestResult, Text, Visibility
 from grader.harness.client import Submission, SubmissionError, WorkerLost
 from grader.harness.feedback import Failed
 
@@ -64,15 +66,80 @@ def lost_message(lost: WorkerLost, info: GradingInfo) -> Text:
     )
 
 
-def error_message(error: SubmissionError) -> Text:
+# A frame line of a Python traceback; the worker sends only the submission's own frames, and a
+# SyntaxError's report has the same line without the function.
+_FRAME = re.compile(r'File "[^"\n]*", line (\d+)(?:, in ([^\n]+))?')
+
+
+def locate(error: SubmissionError, source: str = "") -> CodeError:
+    """Where in the submission ``error`` arose: the innermost frame of its traceback (text the
+    submission's process wrote, so the line is kept within the trusted ``source``), and the
+    qualified name of the function there (``Model.forward``), read from ``source`` when it parses."""
+    frames = _FRAME.findall(error.info.get("traceback", ""))
+    line, function = (int(frames[-1][0]), frames[-1][1].strip()) if frames else (0, "")
+    lines = source.count("\n") + 1 if source else 0
+    if lines and not 0 < line <= lines:
+        line = 0
+    if line and function not in ("", "<module>"):
+        function = qualified_name(source, line) or function
+    return CodeError(
+        type=error.info.get("type", "Error"),
+        line=line,
+        function=function,
+        at_load=error.at_load,
+    )
+
+
+def qualified_name(source: str, line: int) -> str:
+    """The dotted name of the innermost function of ``source`` holding ``line``, or ``""``."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    best = ""
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        nonlocal best
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = f"{prefix}{child.name}"
+                end = child.end_lineno or child.lineno
+                if child.lineno <= line <= end:
+                    if not isinstance(child, ast.ClassDef):
+                        best = name
+                    visit(child, f"{name}.")
+
+    try:
+        visit(tree, "")
+    except RecursionError:
+        return ""
+    return best
+
+
+def error_message(error: SubmissionError, where: CodeError | None = None) -> Text:
     kind, message = error.info.get("type", "Error"), error.info.get("message", "")
     trace = error.info.get("traceback", "").strip()
+    # The traceback ends with the exception's own line, which the message says already.
+    last = trace.rpartition("\n")[2].strip()
+    if last.split(":", 1)[0].strip() == kind:
+        trace = trace.rpartition("\n")[0].rstrip()
     tail = f"\n\n{trace}" if trace else ""
     if error.info.get("missing"):
         name = error.info["missing"]
         return Text(
             en=f"Your code does not define `{name}`.{tail}",
             ja=f"`{name}` が定義されていません。{tail}",
+        )
+    function = where.function if where else ""
+    if kind == "NotImplementedError" and not message.strip() and function not in ("", "<module>"):
+        # The starter's placeholder: say which part is still to be written.
+        at = f" (line {where.line})" if where and where.line else ""
+        at_ja = f"({where.line} 行目)" if where and where.line else ""
+        return Text(
+            en=f"`{function}` is not implemented yet: it still raises NotImplementedError{at}. "
+            f"Replace the `raise NotImplementedError` with your code.{tail}",
+            ja=f"`{function}` がまだ実装されていません{at_ja}。"
+            f"`raise NotImplementedError` をあなたのコードに置き換えてください。{tail}",
         )
     return Text(
         en=f"Your code raised {kind}: {message}{tail}",
@@ -153,10 +220,10 @@ class KadaiPlugin:
             return
         try:
             passed = report.passed
-            output = Text(en="", ja="")
+            output, error = Text(en="", ja=""), None
             if not passed:
-                output = self.explain(item, call.excinfo)
-            self.results[item.nodeid] = self.result(item, passed, output)
+                output, error = self.explain(item, call.excinfo), self.code_error(call.excinfo)
+            self.results[item.nodeid] = self.result(item, passed, output, error)
             self.on_result(asdict(self.results[item.nodeid]))
         except Exception:  # noqa: BLE001 — the test keeps its "did not run" verdict
             self.log.append(f"reporting {item.nodeid}:\n{traceback.format_exc()}")
@@ -166,7 +233,7 @@ class KadaiPlugin:
         if isinstance(error, Failed):
             return error.text
         if isinstance(error, SubmissionError):
-            return error_message(error)
+            return error_message(error, locate(error, self.info.source))
         if isinstance(error, WorkerLost):
             self.lost_reasons.add(error.reason)
             return lost_message(error, self.info)
@@ -180,11 +247,17 @@ class KadaiPlugin:
             ja="採点側の問題でこのチェックを実行できませんでした(あなたのコードの問題ではありません)。",
         )
 
+    def code_error(self, excinfo: Any) -> CodeError | None:
+        error = excinfo.value if excinfo else None
+        return locate(error, self.info.source) if isinstance(error, SubmissionError) else None
+
     def visibility(self, item: pytest.Item) -> Visibility:
         visibility = _marker_arg(item, "visibility", "visible")
         return visibility if visibility in VISIBILITIES else "hidden"
 
-    def result(self, item: pytest.Item, passed: bool, output: Text) -> TestResult:
+    def result(
+        self, item: pytest.Item, passed: bool, output: Text, error: CodeError | None = None
+    ) -> TestResult:
         points = float(_marker_arg(item, "points", 1))
         title_marker = item.get_closest_marker("title")
         title = Text.of(title_marker.kwargs) if title_marker else Text.of(item.name)
@@ -197,6 +270,7 @@ class KadaiPlugin:
             output=output,
             visibility=self.visibility(item),
             number=self.numbers.get(item.nodeid, 0),
+            error=error,
         )
 
 

@@ -10,10 +10,18 @@ of the trusted side itself after the job arrived is an ``error``, never retried 
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any, Literal
 
-from grader.contract import GradingJob, GradingResult, GradingStatus, Outcome, TestResult, Text
+from grader.contract import (
+    CodeError,
+    GradingJob,
+    GradingResult,
+    GradingStatus,
+    Outcome,
+    TestResult,
+    Text,
+)
 from grader.harness.output import OutputRouter
 
 # How the grading ended: the runner reported "done"; the deadline passed; the runner was killed
@@ -60,6 +68,13 @@ def compose(
         tests.append(TestResult.from_dict({**data, "stdout": stdout, "stderr": stderr}))
     tests.sort(key=lambda t: t.number)
     status, outcome, message = decide(job, ending, lost, pytest_exit, bool(tests))
+    tests, code_error, error_text = report_code_error_once(tests)
+    if error_text is not None:
+        message = (
+            error_text
+            if not message.en
+            else Text(en=f"{error_text.en}\n\n{message.en}", ja=f"{error_text.ja}\n\n{message.ja}")
+        )
     return GradingResult(
         status=status,
         outcome=outcome,
@@ -76,7 +91,47 @@ def compose(
         exercise_id=job.exercise_id if job else "",
         exercise_version=job.exercise_version if job else "",
         grader_log=grader_log,
+        code_error=code_error,
     )
+
+
+def report_code_error_once(
+    tests: list[TestResult],
+) -> tuple[list[TestResult], CodeError | None, Text | None]:
+    """Code that did not load fails every check with the same report, and so can one exception
+    that several checks run into: that report is said once, at the top, and each check it failed
+    points there. Only a report a learner may already see is lifted (one from loading, which no
+    check's input shaped, or one a visible check got), so the top says nothing a hidden check
+    would not."""
+    failing = [t for t in tests if t.error is not None and t.status == "failed"]
+    chosen = next((t for t in failing if t.error and t.error.at_load), None)
+    if chosen is None:
+        for test in failing:
+            same = [t for t in failing if t.output == test.output]
+            if test.visibility == "visible" and len(same) > 1:
+                chosen = test
+                break
+    if chosen is None:
+        return tests, None, None
+    note = NOT_LOADED if chosen.error and chosen.error.at_load else SAME_ERROR
+    pointed = [
+        replace(t, output=note)
+        if t.error is not None
+        and (t.output == chosen.output or (t.error.at_load and note is NOT_LOADED))
+        else t
+        for t in tests
+    ]
+    return pointed, chosen.error, chosen.output
+
+
+NOT_LOADED = Text(
+    en="Not checked: your code did not run (see the error at the top).",
+    ja="未チェック:コードを実行できませんでした(上部のエラーを参照)。",
+)
+SAME_ERROR = Text(
+    en="Failed with the error shown at the top.",
+    ja="上部に示したエラーで失敗しました。",
+)
 
 
 def decide(

@@ -25,7 +25,7 @@ def test_a_default_install_generates_a_private_secret_and_keeps_it(tmp_path):
     with kadai_serve(data) as served, client(served.base) as http:  # `make up`: no secret set
         forged = signed_cookie(OLD_PUBLIC_SECRET, {"user_id": 1})
         admin = http.get("/admin", headers={"Cookie": f"kadai_session={forged}"})
-        assert admin.status_code == 303 and admin.headers["location"] == "/login"
+        assert admin.status_code == 303 and admin.headers["location"] == "/login?next=%2Fadmin"
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         generated = key_file.read_text().strip()
         assert len(generated) >= 43 and set(generated) <= URLSAFE  # >= 32 random bytes

@@ -29,7 +29,7 @@ def server(tmp_path: Path, sandbox_grader) -> Iterator[str]:
         data_dir=tmp_path / "var",
         secret_key="browser",
         admin_password="admin-password-123",
-        worker_count=1,
+        grading_threads=1,
     )
     prepare(settings, demo=True)
     with live_server(create_app(settings)) as base:

@@ -28,7 +28,7 @@ def server(tmp_path: Path) -> Iterator[str]:
         data_dir=tmp_path / "var",
         secret_key="browser",
         admin_password=ADMIN_PASSWORD,
-        worker_count=0,
+        grading_threads=0,
     )
     prepare(settings, demo=True)
     with live_server(create_app(settings)) as base:
