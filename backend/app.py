@@ -188,7 +188,7 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
             return await http_error_page(request, 404, "")
         # A browser's form gets the error page in its language; a client gets both languages.
         text = describe_validation(exc.errors())
-        return error_response(request, Invalid(text.en, text.ja))
+        return await error_response(request, Invalid(text.en, text.ja))
 
     app.mount("/static", StaticFiles(directory=str(FRONTEND / "static")), name="static")
     app.include_router(api_router)

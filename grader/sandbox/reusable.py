@@ -9,6 +9,7 @@ container died) ends the sandbox, and the grading's result says what the submiss
 
 from __future__ import annotations
 
+import logging
 import secrets
 import socket
 import struct
@@ -23,6 +24,7 @@ from grader.sandbox.docker_sandbox import (
     parse_result,
 )
 
+log = logging.getLogger(__name__)
 # After the result, emptying the folders and forking the next grading's processes.
 READY_TIMEOUT_S = 30.0
 STDOUT, STDERR = 1, 2
@@ -150,6 +152,9 @@ class ReusableSandbox:
             return False
         stdout, _ = self.streams.take()
         self.usable = ready.decode() in stdout
+        if not self.usable:
+            reason = stdout[stdout.find(retire.decode()) :].splitlines()[0]
+            log.info("sandbox %s retired: %s", self.container.short_id, reason)
         self.last_used = time.monotonic()
         return self.usable
 

@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from grader.engine import Grader
+
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
@@ -18,14 +20,17 @@ def last_json(result) -> dict:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def a_then_b(sandbox_grader, probe, hostile_source):  # type: ignore[no-untyped-def]
-    pool = sandbox_grader.sandbox
-    a = sandbox_grader.grade(probe, hostile_source("carry_over_leave.py"))
-    pool.settle()
-    after_a = pool.waiting_container_ids()
-    b = sandbox_grader.grade(probe, hostile_source("carry_over_find.py"))
-    pool.settle()
-    return a, b, after_a, pool.waiting_container_ids()
+def a_then_b(sandbox_available, grader_settings, sandbox_mode, probe, hostile_source):  # type: ignore[no-untyped-def]
+    """A, then B, through a pool of their own: in the reuse mode B can only get A's sandbox."""
+    settings = grader_settings.model_copy(update={"sandbox_mode": sandbox_mode})
+    with Grader(settings) as grader:
+        pool = grader.sandbox
+        a = grader.grade(probe, hostile_source("carry_over_leave.py"))
+        pool.settle()
+        after_a = pool.waiting_container_ids()
+        b = grader.grade(probe, hostile_source("carry_over_find.py"))
+        pool.settle()
+        return a, b, after_a, pool.waiting_container_ids()
 
 
 def test_job_a_really_left_its_traces(a_then_b):
@@ -54,6 +59,6 @@ def test_in_the_reuse_mode_the_next_grading_has_a_user_of_its_own(a_then_b, sand
 def test_in_the_reuse_mode_both_ran_in_the_same_sandbox(a_then_b, sandbox_mode):
     _, _, after_a, after_b = a_then_b
     if sandbox_mode == "reuse":
-        assert after_a and after_a == after_b
+        assert len(after_a) == 1 and after_a == after_b
     else:
         assert after_a.isdisjoint(after_b)  # each container graded once
