@@ -27,10 +27,10 @@ def docker(sandbox_grader, grader_settings: GraderSettings) -> Iterator[Any]:
     client = docker_client(grader_settings)
     made: list[Any] = []
 
-    def create(labels: dict[str, str]) -> Any:
+    def create(labels: dict[str, str], command: tuple[str, ...] = ("sleep", "300")) -> Any:
         # Created, not started: the reaper must also find sandboxes that never ran.
         container = client.containers.create(
-            image_tag(grader_settings), ["sleep", "300"], labels=labels, network_mode="none"
+            image_tag(grader_settings), list(command), labels=labels, network_mode="none"
         )
         made.append(container)
         return container
@@ -63,6 +63,19 @@ def test_only_expired_sandboxes_are_removed(docker):
     # A sandbox from before the label existed is given an hour from its creation.
     unlabelled_new.reload()
     assert now + 3500 < expires_at(unlabelled_new) < now + 3700
+
+
+def test_a_sandbox_that_ended_long_ago_is_removed_whatever_its_label(docker):
+    ended = docker.create_sandbox_like(expiry_labels(time.time() + 3600), ("true",))
+    ended.start()
+    ended.wait(timeout=30)
+    waiting = docker.create_sandbox_like(expiry_labels(time.time() + 3600))
+
+    assert reap_expired(docker) == []  # just ended: its owner may still be reading it
+    removed = reap_expired(docker, now=time.time() + 300)
+
+    assert ended.short_id in removed and not alive(docker, ended)
+    assert alive(docker, waiting)
 
 
 def test_a_worker_reaps_before_starting_a_sandbox_and_labels_its_own(docker, grader_settings):
