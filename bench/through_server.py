@@ -241,7 +241,7 @@ def served(mode: str, workers: int) -> Iterator[Platform]:
     """``kadai serve --demo`` on a free loopback port with a temporary data dir, in ``mode``."""
     env = {
         "KADAI_SANDBOX_MODE": mode,
-        "KADAI_WORKER_COUNT": str(workers),
+        "KADAI_GRADING_THREADS": str(workers),
         "KADAI_SUBMISSIONS_PER_MINUTE": UNLIMITED_SUBMISSIONS,
     }
     with tempfile.TemporaryDirectory() as tmp, kadai_serve(Path(tmp) / "var", env) as server:

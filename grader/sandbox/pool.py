@@ -32,6 +32,9 @@ from grader.sandbox.spec import GpuUnavailable
 
 log = logging.getLogger(__name__)
 JOIN_TIMEOUT_S = 60.0
+# A sandbox being emptied after its grading is ready again in a fraction of a second; a cold one
+# takes seconds of CPU. Under load a grading waits this long for the first rather than start one.
+RECYCLE_WAIT_S = 10.0
 
 
 class SandboxPool:
@@ -58,6 +61,8 @@ class SandboxPool:
         self._starting: dict[SandboxProfile, int] = {}
         self._demand: dict[SandboxProfile, tuple[int, float]] = {}
         self._lock = threading.Lock()
+        self._returned = threading.Condition(self._lock)
+        self._recycling: dict[SandboxProfile, int] = {}
         self._threads: set[threading.Thread] = set()
         self._closed = False
 
@@ -71,7 +76,7 @@ class SandboxPool:
                 self._demand[profile] = (busy, time.monotonic())
         try:
             try:
-                sandbox = self._take(profile) or self._start(profile)
+                sandbox = self._take(profile) or self._recycled(profile) or self._start(profile)
             except (SandboxUnavailable, GpuUnavailable) as exc:
                 return unavailable_error(exc, job, max_score)
             try:
@@ -82,7 +87,11 @@ class SandboxPool:
         finally:
             with self._lock:
                 self._busy[profile] -= 1
-        self._in_background(lambda: self._after(sandbox, profile, result.outcome))
+        recycles = self.reuse and result.outcome != "infrastructure"
+        if recycles:
+            with self._lock:
+                self._recycling[profile] = self._recycling.get(profile, 0) + 1
+        self._in_background(lambda: self._after(sandbox, profile, result.outcome, recycles))
         return result
 
     def prewarm(self, profiles: Iterable[SandboxProfile]) -> None:
@@ -90,11 +99,17 @@ class SandboxPool:
         for profile in set(profiles):
             self._in_background(lambda p=profile: self._replenish(p))
 
-    def _after(self, sandbox: Any, profile: SandboxProfile, outcome: str) -> None:
-        if self.reuse and outcome != "infrastructure" and sandbox.wait_ready():
-            self._keep(sandbox)
-        else:
-            sandbox.discard()
+    def _after(self, sandbox: Any, profile: SandboxProfile, outcome: str, recycles: bool) -> None:
+        try:
+            if recycles and sandbox.wait_ready():
+                self._keep(sandbox)
+            else:
+                sandbox.discard()
+        finally:
+            if recycles:
+                with self._lock:
+                    self._recycling[profile] -= 1
+                    self._returned.notify_all()
         if outcome != "infrastructure":
             self._replenish(profile)
 
@@ -125,6 +140,18 @@ class SandboxPool:
             if sandbox.container.status == "running":
                 return sandbox
             sandbox.discard()
+
+    def _recycled(self, profile: SandboxProfile) -> Any | None:
+        """None ready, but one of this profile is being emptied: wait for it (it is faster than a
+        cold start), unless it retires instead."""
+        deadline = time.monotonic() + RECYCLE_WAIT_S
+        with self._lock:
+            while self._recycling.get(profile, 0) and not self._ready.get(profile):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._returned.wait(remaining)
+        return self._take(profile)
 
     def _start(self, profile: SandboxProfile) -> Any:
         return self.factory.start(profile, self.max_idle_s, reuse=self.reuse)
@@ -176,6 +203,8 @@ class SandboxPool:
         while True:
             with self._lock:
                 have = len(self._ready.get(profile, ())) + self._starting.get(profile, 0)
+                if self.reuse:  # busy and recycling sandboxes come back; single-use ones do not
+                    have += self._busy.get(profile, 0) + self._recycling.get(profile, 0)
                 if self._closed or have >= self._wanted(profile):
                     return
                 dropped = self._make_room(profile)
