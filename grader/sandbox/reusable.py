@@ -72,10 +72,16 @@ class AttachedStreams:
             payload = self._exactly(size, deadline)
             (self.stderr if kind == STDERR else self.stdout).extend(payload)
 
-    def take(self) -> tuple[str, str]:
-        out = self.stdout.decode(errors="replace")
+    def take(self, through: tuple[bytes, ...] = ()) -> tuple[str, str]:
+        """What came so far; with ``through``, stdout only up to the end of the first of those
+        markers found (what follows, such as ``READY``, stays for the next read)."""
+        cut = len(self.stdout)
+        found = [self.stdout.find(m) + len(m) for m in through if m in self.stdout]
+        if found:
+            cut = min(found)
+        out = self.stdout[:cut].decode(errors="replace")
         err = self.stderr.decode(errors="replace")
-        self.stdout.clear()
+        del self.stdout[:cut]
         self.stderr.clear()
         return out, err
 
@@ -123,7 +129,7 @@ class ReusableSandbox:
             timed_out = True
         except (StreamEnded, OSError):
             ended = True
-        stdout, stderr = self.streams.take()
+        stdout, stderr = self.streams.take(through=ends)
         elapsed = round(time.monotonic() - began, 3)
         result = parse_result(stdout, nonce) if not (timed_out or ended) else None
         if result is None:
