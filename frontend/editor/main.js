@@ -59,6 +59,9 @@ function mount(textarea) {
       basicSetup,
       python(),
       keymap.of([indentWithTab]),
+      // Long lines wrap: the editor then never scrolls sideways, so it has no scrolling region a
+      // keyboard user could not reach (axe's scrollable-region-focusable); the page scrolls.
+      EditorView.lineWrapping,
       EditorView.contentAttributes.of({
         "aria-label": textarea.getAttribute("aria-label") || "Code",
         "aria-describedby": textarea.getAttribute("aria-describedby") || "",
