@@ -11,8 +11,11 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
+from grader.artifacts import MAX_CHARTS, MAX_TABLES, Chart, Table, charts_from, tables_from
+
 # 2: tests carry the output printed while they ran; output held back at a stricter visibility;
-# (still 2: optional fields) where the submission's own error arose, reported once.
+# (still 2: optional fields) where the submission's own error arose, reported once; charts and
+# tables on a test or on the whole result (grader/artifacts.py).
 # Results stored under version 1 still load: every field added since has a default.
 CONTRACT_VERSION = 2
 
@@ -161,6 +164,17 @@ class CodeError:
         return cls(**_fields(cls, data))
 
 
+def _keep_artifacts(owner: Any) -> None:
+    """At most ``MAX_CHARTS`` charts and ``MAX_TABLES`` tables, each of its own type."""
+    charts = owner.charts if isinstance(owner.charts, (list, tuple)) else ()
+    tables = owner.tables if isinstance(owner.tables, (list, tuple)) else ()
+    charts = tuple(c for c in charts if isinstance(c, Chart))[:MAX_CHARTS]
+    object.__setattr__(owner, "charts", charts)
+    object.__setattr__(
+        owner, "tables", tuple(t for t in tables if isinstance(t, Table))[:MAX_TABLES]
+    )
+
+
 @dataclass(frozen=True)
 class TestResult:
     """One hidden test's verdict, close to a Gradescope ``tests[]`` entry, with what the submission
@@ -180,6 +194,9 @@ class TestResult:
     stderr: str = ""
     # Set when the test failed because the submission's code raised (see ``CodeError``).
     error: CodeError | None = None
+    # Shown under the test's visibility, like its message.
+    charts: tuple[Chart, ...] = ()
+    tables: tuple[Table, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", clip(clean(self.name), NAME_CHARS))
@@ -187,6 +204,7 @@ class TestResult:
         object.__setattr__(self, "output", Text.of(self.output).clipped(TEST_OUTPUT_CHARS))
         object.__setattr__(self, "stdout", clean(self.stdout))
         object.__setattr__(self, "stderr", clean(self.stderr))
+        _keep_artifacts(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TestResult:
@@ -196,6 +214,8 @@ class TestResult:
                 "title": Text.of(data["title"]),
                 "output": Text.of(data["output"]),
                 "error": CodeError.from_dict(data.get("error")),
+                "charts": charts_from(data.get("charts")),
+                "tables": tables_from(data.get("tables")),
             }
         )
 
@@ -247,11 +267,15 @@ class GradingResult:
     # The error of the submission's code that ``message`` reports once for the tests it failed:
     # code that did not load, or the same exception in several checks.
     code_error: CodeError | None = None
+    # About the whole submission, shown to everyone who sees the result.
+    charts: tuple[Chart, ...] = ()
+    tables: tuple[Table, ...] = ()
     contract_version: int = CONTRACT_VERSION
 
     def __post_init__(self) -> None:
         for name in ("stdout", "stderr", "grader_log", "exercise_id", "exercise_version"):
             object.__setattr__(self, name, clean(getattr(self, name)))
+        _keep_artifacts(self)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -269,6 +293,8 @@ class GradingResult:
                 "held_output": tuple(HeldOutput.from_dict(h) for h in data.get("held_output", ())),
                 "message": Text.of(data.get("message", "")),
                 "code_error": CodeError.from_dict(data.get("code_error")),
+                "charts": charts_from(data.get("charts")),
+                "tables": tables_from(data.get("tables")),
             }
         )
 
@@ -312,6 +338,8 @@ class GradingResult:
                 stdout="",
                 stderr="",
                 error=None,
+                charts=(),
+                tables=(),
             )
 
         opened = tuple(
@@ -345,8 +373,25 @@ def fit(result: GradingResult, max_bytes: int) -> GradingResult:
     for _ in range(4):
         excess = _size(result) - max_bytes
         if excess <= 0:
-            break
+            return result
         result = _cut(result, excess)
+    return _drop_artifacts(result, max_bytes)
+
+
+def _drop_artifacts(result: GradingResult, max_bytes: int) -> GradingResult:
+    """Charts and tables go, the strictest tests' first, while the result is still too large:
+    they are illustrations, and the verdicts and messages must survive."""
+    rank = {visibility: rank for rank, visibility in enumerate(VISIBILITIES)}
+    order = sorted(range(len(result.tests)), key=lambda i: -rank[result.tests[i].visibility])
+    tests = list(result.tests)
+    for index in order:
+        if _size(result) <= max_bytes:
+            return result
+        if tests[index].charts or tests[index].tables:
+            tests[index] = replace(tests[index], charts=(), tables=())
+            result = replace(result, tests=tuple(tests))
+    if _size(result) > max_bytes:
+        result = replace(result, charts=(), tables=())
     return result
 
 

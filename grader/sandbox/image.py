@@ -40,6 +40,7 @@ def harness_files() -> list[tuple[str, Path]]:
     files = [
         ("grader/__init__.py", grader / "__init__.py"),
         ("grader/contract.py", grader / "contract.py"),
+        ("grader/artifacts.py", grader / "artifacts.py"),
     ]
     for path in sorted((grader / "harness").glob("*.py")):
         files.append((f"grader/harness/{path.name}", path))
