@@ -38,11 +38,13 @@ fi
 
 if [ ! -f frontend/static/editor.js ] || [ frontend/editor/main.js -nt frontend/static/editor.js ] \
    || [ frontend/package-lock.json -nt frontend/static/editor.js ] \
+   || [ ! -f frontend/static/charts.js ] || [ frontend/charts/main.js -nt frontend/static/charts.js ] \
+   || [ frontend/package-lock.json -nt frontend/static/charts.js ] \
    || [ ! -f frontend/static/swagger/swagger-ui-bundle.js ] \
    || [ frontend/package-lock.json -nt frontend/static/swagger/swagger-ui-bundle.js ] \
    || [ ! -f frontend/node_modules/axe-core/axe.min.js ]; then
   # axe-core (the browser tests' accessibility check) comes with the same npm install.
-  echo "== building the code editor (CodeMirror 6) and the API docs' assets (Swagger UI)"
+  echo "== building the code editor (CodeMirror 6), the result charts (Chart.js) and the API docs' assets (Swagger UI)"
   (cd frontend && npm ci --no-audit --no-fund --silent && npm run -s build)
 fi
 

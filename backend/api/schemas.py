@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # Stored as naive UTC; sent as RFC 3339 with the offset, as the schema's date-time promises.
 UtcDatetime = Annotated[
@@ -46,6 +46,69 @@ class SubmissionIn(BaseModel):
     code: str = Field(description="the source file, or the quiz's JSON answers")
 
 
+class TextOut(BaseModel):
+    en: str
+    ja: str
+
+
+class SeriesOut(BaseModel):
+    name: TextOut
+    points: list[tuple[float, float | None]] = Field(
+        description="(x, y) pairs in order; y is null where the series has no value (a gap)"
+    )
+    role: Literal["learner", "reference", "other"] = Field(
+        description="the learner's own values, the reference's (drawn dashed), or other"
+    )
+
+
+class MarkerOut(BaseModel):
+    x: float
+    label: TextOut
+
+
+class ChartOut(BaseModel):
+    """A line or bar chart as data (grader/artifacts.py's ``Chart``)."""
+
+    title: TextOut
+    kind: Literal["line", "bar"]
+    x_label: TextOut
+    y_label: TextOut
+    series: list[SeriesOut] = Field(description="at most 6, each at most 1000 points")
+    markers: list[MarkerOut] = Field(description='labelled x positions, such as "stopped here"')
+
+
+class TableOut(BaseModel):
+    """A table as data (grader/artifacts.py's ``Table``)."""
+
+    title: TextOut
+    header: list[TextOut]
+    rows: list[list[str]] = Field(description="at most 100 rows of at most 12 cells")
+    highlight: list[int] = Field(description="0-based indexes of the rows to look at")
+
+
+class Artifacts(BaseModel):
+    # The rest of the result passes through as stored (see grader/contract.py's GradingResult);
+    # only what a client draws from is described field by field.
+    model_config = ConfigDict(extra="allow")
+
+    charts: list[ChartOut] = Field(default_factory=list, description="at most 4")
+    tables: list[TableOut] = Field(default_factory=list, description="at most 4")
+
+
+class TestResultOut(Artifacts):
+    """One test's verdict; a test the caller may not see yet is ``withheld``, without its charts
+    and tables."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+
+class ResultOut(Artifacts):
+    """The grading result as the caller may see it; its own charts and tables are about the whole
+    submission."""
+
+    tests: list[TestResultOut] = Field(default_factory=list)
+
+
 class SubmissionOut(BaseModel):
     id: int
     assignment_id: int
@@ -56,7 +119,7 @@ class SubmissionOut(BaseModel):
     late: bool
     created_at: UtcDatetime
     finished_at: UtcDatetime | None
-    result: dict[str, Any] | None = Field(
+    result: ResultOut | None = Field(
         default=None, description="the grading result as the caller may see it"
     )
 

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from backend.exercises.rendering import render_markdown
 from backend.models._common import utcnow
+from backend.web.artifacts import chart_data, chart_rows
 from backend.web.deps import csrf_token
 from backend.web.i18n import language, translate
 
@@ -26,6 +27,8 @@ def make_templates() -> Jinja2Templates:
     templates.env.filters["points"] = lambda value: "–" if value is None else f"{value:g}"
     templates.env.filters["local"] = local_time
     templates.env.filters["mark"] = mark
+    templates.env.globals["chart_data"] = chart_data  # the result page's charts (_artifacts.html)
+    templates.env.globals["chart_rows"] = chart_rows
     templates.env.globals["utcnow"] = utcnow  # past-due notices compare with the stored UTC times
     return templates
 
