@@ -165,7 +165,22 @@ function config(data) {
       },
       plugins: {
         legend: {
-          labels: { color: INK, usePointStyle: !bar, pointStyle: "line", pointStyleWidth: 36 },
+          labels: {
+            color: INK,
+            usePointStyle: !bar,
+            pointStyle: "line",
+            pointStyleWidth: 36,
+            // With point styles Chart.js takes the legend's dash from the points (none): give each
+            // entry its line's dash, so the legend tells the series apart without colour too.
+            generateLabels(chart) {
+              const items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
+              return items.map((item) => ({
+                ...item,
+                lineDash: chart.data.datasets[item.datasetIndex]?.borderDash || [],
+                lineWidth: bar ? item.lineWidth : 2.5,
+              }));
+            },
+          },
         },
         kadaiMarkers: { markers: data.markers, categories },
       },

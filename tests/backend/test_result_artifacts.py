@@ -32,6 +32,14 @@ SHAPES = Table(
 )
 SECRET_CHART = Chart(title="secret-chart-8d1", series=(Series("s", ((0, 1),)),))
 SECRET_TABLE = Table(title="secret-table-2f0", header=("h",), rows=(("secret-cell-5b3",),))
+MEANS = Chart(
+    title=Text(en="Mean per column", ja="列ごとの平均"),
+    kind="bar",
+    series=(
+        Series("yours", ((0, 0.01), (1, -0.02), (2, 0.4)), "learner"),
+        Series("expected", ((0, 0), (1, 0), (2, 0)), "reference"),
+    ),
+)
 SUMMARY = Table(
     title=Text(en="Per-column mean", ja="列ごとの平均"), header=("col",), rows=(("0",),)
 )
@@ -61,6 +69,7 @@ RESULT = GradingResult(
         a_test(1, "visible", charts=(LOSS,), tables=(SHAPES,)),
         a_test(2, "hidden", charts=(SECRET_CHART,), tables=(SECRET_TABLE,)),
     ),
+    charts=(MEANS,),
     tables=(SUMMARY,),
 )
 WITHHELD = ("secret-chart-8d1", "secret-table-2f0", "secret-cell-5b3")
@@ -108,8 +117,9 @@ def test_a_learner_sees_the_visible_tests_charts_and_tables_with_fallbacks(app_c
     submission_id = stored_submission(settings)
     sign_in(app_client, "student1@kadai.local")
     page = app_client.get(f"/submissions/{submission_id}").text
-    [loss] = chart_blocks(page)
+    [loss, means] = chart_blocks(page)
     assert loss["title"] == "Loss per iteration" and loss["kind"] == "line"
+    assert means["kind"] == "bar" and means["series"][0]["points"][2] == [2, 0.4]
     assert [s["role"] for s in loss["series"]] == ["learner", "reference"]
     assert loss["series"][0]["points"] == [[0, 2.5], [1, 1.25], [2, None]]
     assert loss["markers"] == [{"x": 1, "label": "stopped here"}]
@@ -136,7 +146,7 @@ def test_the_page_draws_in_japanese_when_the_learner_reads_japanese(app_client, 
     sign_in(app_client, "student1@kadai.local")
     app_client.cookies.set("lang", "ja")
     page = app_client.get(f"/submissions/{submission_id}").text
-    [loss] = chart_blocks(page)
+    [loss, _] = chart_blocks(page)
     assert loss["title"] == "反復ごとの損失" and loss["lang"] == "ja"
     assert (
         loss["series"][0]["name"] == "あなたの損失" and loss["markers"][0]["label"] == "ここで停止"
@@ -157,6 +167,7 @@ def test_the_api_returns_the_visible_charts_and_tables_only(app_client, settings
     assert visible["tables"][0]["highlight"] == [1]
     assert withheld["status"] == "withheld" and withheld["charts"] == [] == withheld["tables"]
     assert result["tables"][0]["title"]["en"] == "Per-column mean"
+    assert result["charts"][0]["kind"] == "bar"
     assert visible["stdout"] == "" and result["status"] == "graded"  # the rest passes through
     for secret in WITHHELD:
         assert secret not in response.text
@@ -169,6 +180,7 @@ def test_staff_see_every_tests_charts_and_tables(app_client, settings):
     assert [block["title"] for block in chart_blocks(page)] == [
         "Loss per iteration",
         "secret-chart-8d1",
+        "Mean per column",
     ]
     for text in WITHHELD:
         assert text in page
