@@ -3,7 +3,8 @@ accessible name, learner and reference in their own colours, the fallback table 
 axe finds nothing serious; and each exercise's real solution, graded through the served app, shows
 at least one chart or table.
 
-Set KADAI_UPDATE_SCREENSHOTS=1 to refresh docs/screenshots/result-<exercise>.png.
+Set KADAI_UPDATE_SCREENSHOTS=1 to refresh docs/screenshots/result-<exercise>.png and
+result-chart.png (the loop that never zeroes its gradients, beside the reference).
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import pytest
 from backend.app import create_app
 from backend.bootstrap import prepare
 from backend.settings import Settings
+from grader.settings import PROJECT_ROOT
 from tests.backend.test_result_artifacts import stored_submission
 from tests.frontend.test_accessibility import axe_source, open_as, serious_violations
-from tests.frontend.test_browser import browser, server, shot, sign_in, solve  # noqa: F401
+from tests.frontend.test_browser import browser, fill_editor, server, shot, sign_in, solve  # noqa: F401
 from tests.services import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+NO_ZERO_GRAD = "exercises/fix-training-loop/variants/no_zero_grad.py"
 
 # Pixels of the learner's line (#1d4ed8) and of the reference's (#b45309) on the canvas.
 COUNT_COLOURS = """(canvas) => {
@@ -107,7 +110,7 @@ def test_the_chart_draws_with_its_name_and_a_table_of_its_points(stored, browser
 def test_each_exercise_shows_a_chart_or_table_for_its_real_solution(server, browser):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     refused = watch_refusals(page)
-    sign_in(page, server, "student3@kadai.local")
+    sign_in(page, server, "student1@kadai.local")
     missing = []
     for number, exercise_id in (
         (1, "true-false"),
@@ -131,4 +134,20 @@ def test_each_exercise_shows_a_chart_or_table_for_its_real_solution(server, brow
             )
         shot(page, f"result-{exercise_id}")
     assert missing == [], f"no chart or table in the result of {missing}"
+
+    # A loop that never zeroes its gradients: its loss leaves the reference replay's and its
+    # gradient norm climbs; both series are drawn (the README's screenshot).
+    page.goto(f"{server}/courses/1")
+    page.click("text=Exercise 2:")
+    fill_editor(page, (PROJECT_ROOT / NO_ZERO_GRAD).read_text())
+    page.click("button:has-text('Submit')")
+    page.locator("[data-testid=score]").wait_for(timeout=180_000)
+    loss = page.locator("[data-testid=chart] canvas[role=img]").first
+    page.wait_for_function(
+        "c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v)",
+        arg=loss.element_handle(),
+    )
+    drawn = loss.evaluate(COUNT_COLOURS)
+    assert drawn["learner"] > 100 and drawn["reference"] > 100, drawn
+    shot(page, "result-chart")
     assert refused == []
