@@ -23,8 +23,6 @@ ARTIFACT_STRINGS: dict[str, tuple[str, str]] = {
         "Rows marked ▶ are the ones to look at.",
         "▶ の付いた行に注目してください。",
     ),
-    "role_learner": ("yours", "あなたの結果"),
-    "role_reference": ("reference", "参照"),
 }
 
 
