@@ -75,7 +75,7 @@ RESULT = GradingResult(
 WITHHELD = ("secret-chart-8d1", "secret-table-2f0", "secret-cell-5b3")
 
 
-def stored_submission(settings) -> int:  # type: ignore[no-untyped-def]
+def stored_submission(settings, result: GradingResult = RESULT) -> int:  # type: ignore[no-untyped-def]
     from backend.auth.repository import UserRepository
     from backend.exercises.repository import ExerciseRepository
 
@@ -88,7 +88,7 @@ def stored_submission(settings) -> int:  # type: ignore[no-untyped-def]
             attempt=1,
             code="{}",
             status="graded",
-            result_json=RESULT.to_json(),
+            result_json=result.to_json(),
             exercise_version=ExerciseRepository(session).get("true-false").current_version,
         )
         session.add(submission)
@@ -201,3 +201,16 @@ def test_the_openapi_schema_describes_charts_and_tables(app_client):
     assert set(schemas["ChartOut"]["properties"]) >= {"title", "kind", "series", "markers"}
     assert schemas["SeriesOut"]["properties"]["role"]["enum"] == ["learner", "reference", "other"]
     assert set(schemas["TableOut"]["properties"]) >= {"header", "rows", "highlight"}
+
+
+def test_a_label_cannot_break_out_of_the_charts_data_block(app_client, settings):
+    from dataclasses import replace
+
+    hostile = "</script><script>alert(1)</script>"
+    chart = Chart(title=hostile, series=(Series(hostile, ((0, 1),), "learner"),))
+    result = replace(RESULT, charts=(chart,))
+    submission_id = stored_submission(settings, result)
+    sign_in(app_client, "student1@kadai.local")
+    page = app_client.get(f"/submissions/{submission_id}").text
+    assert "<script>alert(1)" not in page
+    assert chart_blocks(page)[-1]["series"][0]["name"] == hostile  # the data is intact
