@@ -86,6 +86,7 @@ def test_hidden_test_source_is_not_in_failure_feedback(sandbox_grader, probe):
     [
         ("endless_loop.py", "timeout", "Time limit"),
         ("fork_bomb.py", "timeout", "Time limit"),
+        ("fork_bomb_resumer.py", "timeout", "Time limit"),
         ("memory_bomb.py", "memory", "Memory limit"),
     ],
 )
