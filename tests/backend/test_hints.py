@@ -95,6 +95,7 @@ def test_a_hint_unlocks_after_n_failures_of_its_test_and_is_recorded_once(app_cl
 
     # Another learner's failures are not this learner's.
     store(settings, "student2@kadai.local", failing)
+    assert GRADIENTS_EN not in app_client.get(f"/submissions/{first}").text
     # A pass in between does not reset the count; the second failure unlocks the hint.
     store(settings, "student1@kadai.local", graded(check("test_gradients_are_reset", True)))
     second = store(settings, "student1@kadai.local", failing)
