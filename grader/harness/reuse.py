@@ -5,7 +5,8 @@ The k-th grading's workers run as ``student_uid + k`` and its test runner as ``g
 users nothing ran as before, forked from pre-imported templates (``templates``): a grading can
 neither reach an earlier one's leftovers by its user nor leave anything for a later one there. Between two gradings the supervisor kills every
 process of the finished one and checks them gone, removes its System V IPC, empties every writable
-place (the student's and the grader's folders, /tmp, /dev/shm) and hands the student's folder to
+place (the student's and the grader's folders, /tmp, /dev/shm), strips what its owner could set
+on each place itself (extended attributes and ACLs, times), and hands the student's folder to
 the next user; the next grading's children get an environment built afresh. Anything it cannot
 undo, or any grading that ended abnormally (timeout, memory, crash), retires the sandbox: it tells
 the host ``RETIRE`` instead of ``READY`` and exits, and the host starts a fresh one. After
@@ -101,17 +102,28 @@ def empty(place: str) -> None:
                 os.unlink(entry.path)
 
 
+def reset(place: str) -> None:
+    """What emptying leaves on the place itself, which its owner (the student, for its folder) may
+    set and the next grading would read: extended attributes, POSIX ACLs among them, and times."""
+    for name in os.listxattr(place, follow_symlinks=False):
+        os.removexattr(place, name, follow_symlinks=False)
+    os.utime(place, follow_symlinks=False)
+
+
 def prepare_places(config: SandboxConfig, k: int) -> list[str]:
-    """Every writable place empty, the folders owned by the k-th grading's users; returns what
-    failed."""
+    """Every writable place empty and reset, the folders owned by the k-th grading's users; returns
+    what failed."""
     faults = []
     for place in writable_places(config):
         try:
             empty(place)
             if os.listdir(place):
                 faults.append(f"{place} is not empty after cleaning")
-        except OSError as exc:
-            faults.append(f"cannot empty {place}: {exc}")
+            reset(place)
+        # Not only OSError: a tree deeper than the recursion limit ends ``rmtree`` with a
+        # RecursionError, and the sandbox must still retire rather than its PID 1 die.
+        except Exception as exc:  # noqa: BLE001
+            faults.append(f"cannot empty {place}: {type(exc).__name__}: {exc}")
     try:
         os.chown(config.student_dir, config.student_uid + k, config.student_uid + k)
         os.chmod(config.student_dir, 0o755)
