@@ -101,7 +101,7 @@ def test_metadata_and_odd_processes_do_not_reach_the_next_grading(grader, probe,
     assert left["kernel"] == []
     found = last_json(b)
     assert b.status == "graded" and b.score == 1, b.message
-    assert found["found"] == []
+    assert found["found"] == [], found["found"]
     if sandbox_mode == "reuse":
         assert found["uid"] == left["uid"] + 1
         assert len(before_b) == 1 and before_b == grader.sandbox.waiting_container_ids()
