@@ -116,7 +116,7 @@ def test_a_pid_hopper_is_killed_and_the_next_grading_finds_nothing(grader, probe
     assert b.status == "graded" and b.score == 1, b.message
     assert last_json(b)["found"] == []
     if sandbox_mode == "reuse":
-        # Killed at once, as a whole user: the sandbox is clean and graded again.
+        # Caught by the cleanup's repeated rounds: the sandbox was clean and graded again.
         assert len(before_a) == 1 and before_a == before_b
 
 
