@@ -93,12 +93,13 @@ def test_metadata_and_odd_processes_do_not_reach_the_next_grading(grader, probe,
     left = last_json(a)
     assert a.status == "graded" and a.score == 1, a.message
     # The attack really happened: a 56 KB attribute, two ACLs, inode flags and planted times on its
-    # folder, and processes stopped, traced and zombie. Message queues and keyrings are refused.
+    # folder, semaphores handed to other owners, and processes stopped, traced and zombie.
+    # Message queues and keyrings are refused.
     planted = {"user.kadai-note", "system.posix_acl_default", "inode flags", "times"}
     assert planted <= set(left["metadata"])
     states = {p["role"]: p["state"] for p in left["processes"]}
     assert states["stopped"] == "T" and states["traced"] in "tT" and states["zombie"] == "Z"
-    assert left["kernel"] == []
+    assert left["kernel"] == [f"semaphore given to uid {u}" for u in (left["uid"] + 1, 0)]
     found = last_json(b)
     assert b.status == "graded" and b.score == 1, b.message
     assert found["found"] == [], found["found"]
