@@ -170,7 +170,9 @@ def draw(pyplot: Any, chart: Chart, lang: str) -> Any:
             xs = [x + (index - (count - 1) / 2) * step for x, y in series.points if y is not None]
             ys = [y for _, y in series.points if y is not None]
             hatch = "//" if series.role == "reference" else None
-            axes.bar(xs, ys, width=step, label=say(series.name, lang), hatch=hatch)
+            alpha = 0.55 if series.role == "reference" else 1.0
+            axes.bar(xs, ys, width=step, label=say(series.name, lang), hatch=hatch, alpha=alpha)
+        axes.axhline(0.0, color="0.2", linewidth=0.8)
     else:
         for series in chart.series:
             xs = [x for x, _ in series.points]

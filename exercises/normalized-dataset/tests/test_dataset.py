@@ -116,14 +116,14 @@ def attach_column_statistics(found):
                     "learner",
                 ),
                 Series(
-                    Text(en="your std", ja="あなたの標準偏差"),
-                    list(zip(columns, stds, strict=True)),
-                    "learner",
-                ),
-                Series(
                     Text(en="expected mean", ja="期待される平均"),
                     [(c, 0.0) for c in columns],
                     "reference",
+                ),
+                Series(
+                    Text(en="your std", ja="あなたの標準偏差"),
+                    list(zip(columns, stds, strict=True)),
+                    "learner",
                 ),
                 Series(
                     Text(en="expected std", ja="期待される標準偏差"),
