@@ -31,7 +31,7 @@ CJK_FAMILIES = (
 ROLE_STYLES: dict[str, dict[str, Any]] = {
     "learner": {"linewidth": 2.2, "linestyle": "-", "marker": "o", "markersize": 3, "zorder": 3},
     "reference": {"linewidth": 1.6, "linestyle": "--", "color": "0.35", "zorder": 2},
-    "other": {"linewidth": 1.2, "linestyle": ":", "zorder": 1},
+    "other": {"linewidth": 1.6, "linestyle": "-", "marker": "s", "markersize": 3, "zorder": 1},
 }
 
 

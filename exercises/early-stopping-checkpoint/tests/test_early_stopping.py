@@ -113,10 +113,17 @@ def attach_stop_chart(losses, patience, returned):
     _, should = expected_run(losses, patience)
     stopped = first_stop(returned)
     markers = []
-    if should is not None:
-        markers.append(Marker(should + 1, Text(en="should stop here", ja="ここで停止すべき")))
-    if stopped is not None:
-        markers.append(Marker(stopped + 1, Text(en="you stopped here", ja="あなたの実装が停止")))
+    if should is not None and should == stopped:
+        markers.append(
+            Marker(should + 1, Text(en="you stopped here, on time", ja="正しくここで停止"))
+        )
+    else:
+        if should is not None:
+            markers.append(Marker(should + 1, Text(en="should stop here", ja="ここで停止すべき")))
+        if stopped is not None:
+            markers.append(
+                Marker(stopped + 1, Text(en="you stopped here", ja="あなたの実装が停止"))
+            )
     attach_chart(
         Chart(
             title=Text(
