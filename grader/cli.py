@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from grader.contract import GradingResult
+from grader.display import artifact_lines
 from grader.engine import Grader
 from grader.exercise import ExercisePackage, PackageError, load_catalog, load_exercise
 from grader.notebook import NotebookSource, annotate_traceback, is_notebook_name, read_notebook
@@ -40,6 +41,7 @@ def render(result: GradingResult, lang: str, notebook: NotebookSource | None = N
     message = getattr(result.message, lang)
     if message:
         lines.append(annotate_traceback(message, notebook, lang) if notebook else message)
+    lines.extend(artifact_lines(result.charts, result.tables, lang))
     for test in result.tests:
         mark = {"passed": "✓", "failed": "✗"}.get(test.status, "·")
         score = "?" if test.score is None else f"{test.score:g}"
@@ -51,6 +53,7 @@ def render(result: GradingResult, lang: str, notebook: NotebookSource | None = N
             lines.extend("    " + line for line in output.splitlines())
         if test.error and (place := notebook_place(notebook, test.error.line, lang)):
             lines.append(f"    エラーの場所: {place}" if lang == "ja" else f"    error at {place}")
+        lines.extend("    " + line for line in artifact_lines(test.charts, test.tables, lang))
         for name, text in (("stdout", test.stdout), ("stderr", test.stderr)):
             if text.strip():
                 lines.append(f"    --- {name} ({test.visibility}) ---")
@@ -106,6 +109,27 @@ def command_grade(args: argparse.Namespace, settings: GraderSettings) -> int:
         print(view.to_json(indent=2))
     else:
         print(json.dumps(with_notebook(view, notebook), ensure_ascii=False, indent=2))
+    return write_plots(view, args.plots, args.lang) if args.plots else EXIT_OK
+
+
+def write_plots(view: GradingResult, directory: str, lang: str) -> int:
+    """The charts of what was printed (hidden tests' only with ``--instructor``) as PNG files;
+    what it says goes to stderr, so ``--json`` still prints one document."""
+    from grader.display import write_plots as draw_all
+
+    try:
+        plots = draw_all(view, Path(directory), lang)
+    except ModuleNotFoundError:
+        print("kadai: --plots needs matplotlib (pip install matplotlib)", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"kadai: cannot write the plots to {directory}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if plots.note:
+        print(f"kadai: {plots.note}", file=sys.stderr)
+    print(f"kadai: wrote {len(plots.files)} chart(s) to {directory}", file=sys.stderr)
+    for path in plots.files:
+        print(f"  {path}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -200,6 +224,9 @@ def parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", action="store_true", help="print exactly one JSON document")
     grade.add_argument("--lang", choices=["ja", "en"], default="en")
     grade.add_argument("--instructor", action="store_true", help="show hidden tests too")
+    grade.add_argument(
+        "--plots", metavar="DIR", help="also write each chart shown as a PNG file in DIR"
+    )
     grade.set_defaults(handler=command_grade)
 
     exercise = commands.add_parser("exercise", help="exercise packages").add_subparsers(

@@ -361,6 +361,7 @@ class Supervisor:
             pytest_exit=done.get("pytest_exit"),
             output=self.output,
             grader_log=self.grader_log.text(),
+            artifacts=done.get("artifacts"),
         )
 
     def salvage(self, exc: BaseException) -> GradingResult:
