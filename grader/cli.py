@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from grader.contract import GradingResult
+from grader.display import artifact_lines
 from grader.engine import Grader
 from grader.exercise import ExercisePackage, PackageError, load_catalog, load_exercise
+from grader.notebook import NotebookSource, annotate_traceback, is_notebook_name, read_notebook
 from grader.quiz import InvalidSubmission
 from grader.settings import GraderSettings
 from grader.validation import validate_package
@@ -16,21 +19,41 @@ from grader.validation import validate_package
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def render(result: GradingResult, lang: str) -> str:
+def notebook_place(notebook: NotebookSource | None, line: int, lang: str) -> str:
+    """ "cell N, line M of work.ipynb" for a line of the extracted file, or ``""``."""
+    where = notebook.locate(line) if notebook and line else None
+    if where is None:
+        return ""
+    if lang == "ja":
+        return f"{notebook.filename} のセル {where[0]} の {where[1]} 行目"  # type: ignore[union-attr]
+    return f"cell {where[0]}, line {where[1]} of {notebook.filename}"  # type: ignore[union-attr]
+
+
+def render(result: GradingResult, lang: str, notebook: NotebookSource | None = None) -> str:
     lines = [
         f"{result.exercise_id}: {result.score:g} / {result.max_score:g}  "
         f"[{result.status}, {result.outcome}, {result.execution_time:.1f} s, seed {result.seed}]"
     ]
+    for note in notebook.notes if notebook else ():
+        lines.append(f"note: {getattr(note, lang)}")
+    if result.code_error and (place := notebook_place(notebook, result.code_error.line, lang)):
+        lines.append(f"エラーの場所: {place}" if lang == "ja" else f"error at {place}")
     message = getattr(result.message, lang)
     if message:
-        lines.append(message)
+        lines.append(annotate_traceback(message, notebook, lang) if notebook else message)
+    lines.extend(artifact_lines(result.charts, result.tables, lang))
     for test in result.tests:
         mark = {"passed": "✓", "failed": "✗"}.get(test.status, "·")
         score = "?" if test.score is None else f"{test.score:g}"
         lines.append(f"{mark} {getattr(test.title, lang)}  ({score}/{test.max_score:g})")
         output = getattr(test.output, lang)
+        if output and notebook:
+            output = annotate_traceback(output, notebook, lang)
         if output:
             lines.extend("    " + line for line in output.splitlines())
+        if test.error and (place := notebook_place(notebook, test.error.line, lang)):
+            lines.append(f"    エラーの場所: {place}" if lang == "ja" else f"    error at {place}")
+        lines.extend("    " + line for line in artifact_lines(test.charts, test.tables, lang))
         for name, text in (("stdout", test.stdout), ("stderr", test.stderr)):
             if text.strip():
                 lines.append(f"    --- {name} ({test.visibility}) ---")
@@ -59,10 +82,18 @@ def find_exercise(settings: GraderSettings, exercise_id: str) -> ExercisePackage
 
 def command_grade(args: argparse.Namespace, settings: GraderSettings) -> int:
     package = find_exercise(settings, args.exercise)
+    notebook = None
     try:
-        source = Path(args.file).read_text(encoding="utf-8")
+        if is_notebook_name(args.file) and package.meta.kind == "code":
+            notebook = read_notebook(Path(args.file).read_bytes(), Path(args.file).name)
+            source = notebook.source
+        else:
+            source = Path(args.file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         print(f"kadai: cannot read {args.file}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except InvalidSubmission as exc:
+        print(f"kadai: {args.file}: {getattr(exc.text, args.lang)}", file=sys.stderr)
         return EXIT_USAGE
     one_shot = settings.model_copy(update={"warm_sandboxes": False})  # nothing to wait for
     try:
@@ -72,8 +103,50 @@ def command_grade(args: argparse.Namespace, settings: GraderSettings) -> int:
         print(f"kadai: {getattr(exc.text, args.lang)}", file=sys.stderr)
         return EXIT_USAGE
     view = result if args.instructor else result.student_view()
-    print(view.to_json(indent=2) if args.json else render(view, args.lang))
+    if not args.json:
+        print(render(view, args.lang, notebook))
+    elif notebook is None:
+        print(view.to_json(indent=2))
+    else:
+        print(json.dumps(with_notebook(view, notebook), ensure_ascii=False, indent=2))
+    return write_plots(view, args.plots, args.lang) if args.plots else EXIT_OK
+
+
+def write_plots(view: GradingResult, directory: str, lang: str) -> int:
+    """The charts of what was printed (hidden tests' only with ``--instructor``) as PNG files;
+    what it says goes to stderr, so ``--json`` still prints one document."""
+    from grader.display import write_plots as draw_all
+
+    try:
+        plots = draw_all(view, Path(directory), lang)
+    except ModuleNotFoundError:
+        print("kadai: --plots needs matplotlib (pip install matplotlib)", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"kadai: cannot write the plots to {directory}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if plots.note:
+        print(f"kadai: {plots.note}", file=sys.stderr)
+    print(f"kadai: wrote {len(plots.files)} chart(s) to {directory}", file=sys.stderr)
+    for path in plots.files:
+        print(f"  {path}", file=sys.stderr)
     return EXIT_OK
+
+
+def with_notebook(result: GradingResult, notebook: NotebookSource) -> dict:
+    """The result's JSON plus a ``notebook`` entry: the cell map, the notes, and the cell and line
+    of each error."""
+    data = result.to_dict()
+    errors = [("", result.code_error)] + [(t.name, t.error) for t in result.tests]
+    data["notebook"] = {
+        **notebook.to_dict(),
+        "errors": [
+            {"test": name, "line": error.line, "cell": where[0], "cell_line": where[1]}
+            for name, error in errors
+            if error and (where := notebook.locate(error.line))
+        ],
+    }
+    return data
 
 
 def command_validate(args: argparse.Namespace, settings: GraderSettings) -> int:
@@ -145,10 +218,15 @@ def parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser("grade", help="grade one submission file")
     grade.add_argument("--exercise", required=True, help="exercise id, e.g. fix-training-loop")
-    grade.add_argument("file", help="the submission (a .py file, or the quiz's JSON answers)")
+    grade.add_argument(
+        "file", help="the submission (a .py file, a Jupyter .ipynb, or the quiz's JSON answers)"
+    )
     grade.add_argument("--json", action="store_true", help="print exactly one JSON document")
     grade.add_argument("--lang", choices=["ja", "en"], default="en")
     grade.add_argument("--instructor", action="store_true", help="show hidden tests too")
+    grade.add_argument(
+        "--plots", metavar="DIR", help="also write each chart shown as a PNG file in DIR"
+    )
     grade.set_defaults(handler=command_grade)
 
     exercise = commands.add_parser("exercise", help="exercise packages").add_subparsers(

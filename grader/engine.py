@@ -102,6 +102,13 @@ class Grader:
 from grader.exercise import PackageError as PackageError  # noqa: E402
 from grader.exercise import load_catalog as load_catalog  # noqa: E402
 from grader.exercise import load_exercise as load_exercise  # noqa: E402
+from grader.notebook import NotebookError as NotebookError  # noqa: E402
+from grader.notebook import NotebookSource as NotebookSource  # noqa: E402
+from grader.notebook import annotate_traceback as annotate_traceback  # noqa: E402
+from grader.notebook import from_submission as from_submission  # noqa: E402
+from grader.notebook import is_notebook_name as is_notebook_name  # noqa: E402
+from grader.notebook import parse_extracted as parse_extracted  # noqa: E402
+from grader.notebook import starter_notebook as starter_notebook  # noqa: E402
 from grader.quiz import parse_answers as parse_answers  # noqa: E402
 
 

@@ -2,12 +2,15 @@
 
 A package holds ``exercise.toml`` (metadata), ``statement.ja.md``/``statement.en.md``, a starter and
 a solution named after the submission file, hidden ``tests/`` and optional ``variants.toml`` (wrong
-submissions with the score each must get). Every problem is reported with its file and key.
+submissions with the score each must get), and optional ``hints.toml``: a hint per test, in both
+languages, unlocked for a learner after ``after_failures`` failed gradings of that test. Every
+problem is reported with its file and key.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +90,26 @@ class VariantList(BaseModel):
     variant: list[Variant] = Field(default_factory=list)
 
 
+class Hint(BaseModel):
+    """What to look at once a learner has failed ``test`` (a test function's name, or a quiz's
+    ``statement-N``) often enough; it guides, it does not give the answer away."""
+
+    model_config = ConfigDict(extra="forbid")
+    test: str = Field(min_length=1, max_length=200)
+    ja: str = Field(min_length=1, max_length=2000)
+    en: str = Field(min_length=1, max_length=2000)
+
+    def matches(self, test_name: str) -> bool:
+        """Whether a result's test (``test_x.py::test_name[param]``) is this hint's."""
+        return test_name.rsplit("::", 1)[-1].split("[", 1)[0] == self.test
+
+
+class HintList(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    after_failures: int = Field(ge=1, le=100)
+    hint: list[Hint] = Field(min_length=1)
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -118,6 +141,9 @@ class ExercisePackage:
     variants: tuple[Variant, ...] = ()
     version: str = ""
     questions: tuple[QuizQuestion, ...] = ()
+    hints: tuple[Hint, ...] = ()
+    # A test's hint is shown once the learner has failed that test this many times.
+    hints_after: int = 0
 
     @property
     def id(self) -> str:
@@ -206,6 +232,51 @@ def _check_quiz(root: Path, tests: dict[str, str], problems: list[Problem]) -> t
     return questions
 
 
+def _test_functions(tests: dict[str, str]) -> set[str]:
+    return {
+        match
+        for name, text in tests.items()
+        if name.rsplit("/", 1)[-1].startswith("test_") and name.endswith(".py")
+        for match in re.findall(r"^\s*(?:async\s+)?def\s+(test_\w+)\s*\(", text, re.MULTILINE)
+    }
+
+
+def _read_hints(
+    root: Path, tests: dict[str, str], quiz_questions: int | None, problems: list[Problem]
+) -> tuple[tuple[Hint, ...], int]:
+    """``hints.toml``, each hint naming a test the package has (a quiz's are ``statement-N``)."""
+    if not (root / "hints.toml").exists():
+        return (), 0
+    raw = _read_toml(root / "hints.toml", problems)
+    try:
+        found = HintList.model_validate(raw or {})
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems("hints.toml", exc))
+        return (), 0
+    if quiz_questions is not None:
+        known = {f"statement-{n}" for n in range(1, quiz_questions + 1)}
+        expected = f"statement-1 … statement-{quiz_questions}"
+    else:
+        known = _test_functions(tests)
+        expected = ", ".join(sorted(known)) or "no test functions"
+    seen: set[str] = set()
+    for index, hint in enumerate(found.hint):
+        if hint.test not in known:
+            problems.append(
+                Problem(
+                    "hints.toml",
+                    f"hint.{index}.test",
+                    f"no test named {hint.test!r} (known: {expected})",
+                )
+            )
+        if hint.test in seen:
+            problems.append(
+                Problem("hints.toml", f"hint.{index}.test", f"a second hint for {hint.test!r}")
+            )
+        seen.add(hint.test)
+    return tuple(found.hint), found.after_failures
+
+
 def parse_quiz_key(package: ExercisePackage) -> QuizKey:
     return QuizKey.model_validate(tomllib.loads(package.tests["key.toml"]))
 
@@ -256,6 +327,9 @@ def load_exercise(root: Path) -> ExercisePackage:
                 problems.append(
                     Problem("variants.toml", f"variant.{index}.score", "exceeds the points")
                 )
+    hints, hints_after = _read_hints(
+        root, tests, len(questions) if meta and meta.kind == "quiz" else None, problems
+    )
     if meta and meta.id != root.name:
         problems.append(Problem("exercise.toml", "id", f"must equal the folder name {root.name!r}"))
     if problems or meta is None:
@@ -270,6 +344,8 @@ def load_exercise(root: Path) -> ExercisePackage:
         variants=variants,
         version=_version(root),
         questions=questions,
+        hints=hints,
+        hints_after=hints_after,
     )
 
 

@@ -1,10 +1,16 @@
-"""Grading a true/false quiz in process: no student code runs, so no sandbox is needed."""
+"""Grading a true/false quiz in process: no student code runs, so no sandbox is needed.
+
+The result carries a table of the learner's answers beside the correct ones. An answer key entry
+that is not ``visible`` yet keeps its answer out of that table (the table is shown to everyone who
+sees the result); its own test carries a one-row table instead, shown when that test is.
+"""
 
 from __future__ import annotations
 
 import json
 import time
 
+from grader.artifacts import Table
 from grader.contract import GradingResult, TestResult, Text
 from grader.exercise import ExercisePackage, parse_quiz_key
 
@@ -51,11 +57,18 @@ def grade_quiz(package: ExercisePackage, text: str) -> GradingResult:
     key = parse_quiz_key(package)
     answers = parse_answers(text, len(key.question))
     each = package.meta.points / len(key.question)
-    tests = []
+    tests, rows, wrong = [], [], []
     for number, (entry, answer, question) in enumerate(
         zip(key.question, answers, package.questions, strict=True), start=1
     ):
         correct = answer == entry.answer
+        row = [str(number), _word(answer), _word(entry.answer), "✓" if correct else "✗"]
+        if entry.visibility == "visible":
+            rows.append(row)
+            if not correct:
+                wrong.append(number - 1)
+        else:
+            rows.append([*row[:2], "…", "…"])
         verdict = Text(
             en="Correct." if correct else "Not quite.",
             ja="正解です。" if correct else "不正解です。",
@@ -73,6 +86,9 @@ def grade_quiz(package: ExercisePackage, text: str) -> GradingResult:
                 ),
                 visibility=entry.visibility,
                 number=number,
+                tables=()
+                if entry.visibility == "visible"
+                else (_answer_table([row], [] if correct else [0]),),
             )
         )
     return GradingResult(
@@ -85,4 +101,25 @@ def grade_quiz(package: ExercisePackage, text: str) -> GradingResult:
         seed=package.meta.seed,
         exercise_id=package.id,
         exercise_version=package.version,
+        tables=(_answer_table(rows, wrong),),
+    )
+
+
+def _word(answer: bool) -> str:
+    return "true" if answer else "false"
+
+
+def _answer_table(rows: list[list[str]], wrong: list[int]) -> Table:
+    """Statement numbers with the learner's answer and the key's; "…" where the key is not shown
+    yet."""
+    return Table(
+        title=Text(en="Your answers", ja="あなたの解答"),
+        header=(
+            Text(en="statement", ja="問"),
+            Text(en="your answer", ja="あなたの解答"),
+            Text(en="correct answer", ja="正解"),
+            Text(en="result", ja="結果"),
+        ),
+        rows=tuple(tuple(row) for row in rows),
+        highlight=tuple(wrong),
     )

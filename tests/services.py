@@ -104,6 +104,18 @@ def create_database(server_url: str) -> str:
     return f"{server_url}/{name}"
 
 
+def recreate_database(url: str, template: str) -> None:
+    """The (still unused) database of ``url`` made again as a copy of ``template``'s."""
+    import psycopg
+
+    server, _, name = url.rpartition("/")
+    template_name = template.rpartition("/")[2]
+    plain = server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(f"{plain}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+
+
 class RedisServer:
     def __init__(self) -> None:
         self.port = free_port()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -43,7 +43,16 @@ class AssignmentOut(BaseModel):
 
 
 class SubmissionIn(BaseModel):
-    code: str = Field(description="the source file, or the quiz's JSON answers")
+    code: str = Field(
+        description="the source file, a Jupyter notebook's JSON, or the quiz's answers"
+    )
+    filename: str | None = Field(
+        default=None,
+        max_length=255,
+        description="the file's name; one ending in .ipynb marks `code` as a Jupyter notebook, "
+        "whose code cells are graded in order",
+        examples=["work.ipynb"],
+    )
 
 
 class TextOut(BaseModel):
@@ -121,6 +130,16 @@ class SubmissionOut(BaseModel):
     finished_at: UtcDatetime | None
     result: ResultOut | None = Field(
         default=None, description="the grading result as the caller may see it"
+    )
+    notebook: dict[str, Any] | None = Field(
+        default=None,
+        description="for code sent as a notebook: its filename, cells ([cell, first line, "
+        "lines] of the graded file), notes on what was not run, and errors (each error's "
+        "line of the graded file with its cell and line in the cell)",
+    )
+    hints: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="hints unlocked for tests this result failed: test, title, hint, failures",
     )
 
 

@@ -34,6 +34,7 @@ from backend.exercises.repository import ExerciseRepository
 from backend.gradebook import service as gradebook
 from backend.models import Submission, User
 from backend.settings import Settings
+from backend.submissions import hints
 from backend.submissions import service as submissions
 from backend.web.deps import (
     GradesUser,
@@ -45,7 +46,7 @@ from backend.web.deps import (
     SubmitUser,
 )
 from backend.web.downloads import attachment
-from backend.web.submitted import code_from_form, is_form, submitted_form
+from backend.web.submitted import code_from_form, filename_from_form, is_form, submitted_form
 
 # Every failure has the same documented body: {"error": {"code", "message", "message_ja"}}.
 ERRORS = {
@@ -129,6 +130,8 @@ def assignment_out(session, assignment) -> AssignmentOut:  # type: ignore[no-unt
 def submission_out(session, user, submission: Submission, staff: bool) -> SubmissionOut:  # type: ignore[no-untyped-def]
     assignment, _ = courses.get_assignment(session, user, submission.assignment_id)
     shown = submissions.visible_result(submission, assignment, staff)
+    package = submissions.graded_package(session, submission)
+    found = hints.shown_for_viewer(session, submission, package, shown.result, user.id)
     return SubmissionOut(
         id=submission.id,
         assignment_id=submission.assignment_id,
@@ -140,6 +143,8 @@ def submission_out(session, user, submission: Submission, staff: bool) -> Submis
         created_at=submission.created_at,
         finished_at=submission.finished_at,
         result=shown.result.to_dict() if shown.result else None,
+        notebook=submissions.notebook_view(submission, shown.result),
+        hints=[hint.to_dict() for hint in found],
     )
 
 
@@ -151,7 +156,10 @@ SUBMISSION_BODY = {
         "multipart/form-data": {
             "schema": {
                 "type": "object",
-                "properties": {"code": {"type": "string", "format": "binary"}},
+                "properties": {
+                    "code": {"type": "string", "format": "binary"},
+                    "filename": {"type": "string", "description": "overrides the file's name"},
+                },
                 "required": ["code"],
             }
         },
@@ -176,7 +184,10 @@ async def create_submission(
     # unauthenticated upload costs nothing; the body is bounded by the route's limit.
     if is_form(request.headers.get("content-type", "")):
         async with submitted_form(request) as form:
-            body = SubmissionIn(code=await code_from_form(form, settings.max_code_bytes))
+            body = SubmissionIn(
+                code=await code_from_form(form, settings.max_code_bytes),
+                filename=filename_from_form(form),
+            )
     else:
         try:
             # Python's parser, not pydantic's: a lone surrogate ("\ud800") reaches the service,
@@ -209,7 +220,7 @@ def store_submission(
         )
     # Graded once the request's transaction commits (lifecycle.send_jobs_after_commit).
     submission = submissions.create_submission(
-        session, user, assignment_id, body.code, settings.max_code_bytes
+        session, user, assignment_id, body.code, settings.max_code_bytes, body.filename
     )
     return submission_out(session, user, submission, staff=False)
 

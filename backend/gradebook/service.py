@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from backend.courses.repository import CourseRepository
 from backend.exercises.repository import ExerciseRepository
 from backend.models import Assignment, Course, Submission, User
+from backend.submissions import hints
 from backend.submissions.repository import SubmissionRepository
 
 PAGE_SIZE = 100
@@ -47,6 +48,7 @@ class Cell:
     late: bool
     submission_id: int | None
     submitted_at: datetime | None = None  # the counted attempt's, naive UTC
+    hints: int = 0  # how many hints the student has been shown on this assignment
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ def build(
     )
     for row in rows_found:
         by_key.setdefault((row.user_id, row.assignment_id), []).append(row)
+    hints_shown = hints.counts(session, [a.id for a in assignments])
     titles, points = [], []
     for assignment in assignments:
         exercise = exercises.get(assignment.exercise_id)
@@ -121,6 +124,7 @@ def build(
                     late=bool(chosen and chosen.late),
                     submission_id=chosen.id if chosen else None,
                     submitted_at=chosen.created_at if chosen else None,
+                    hints=hints_shown.get((student.id, assignment.id), 0),
                 )
             )
         rows.append(Row(student=student, cells=cells))
@@ -205,6 +209,7 @@ def to_json(book: Gradebook) -> dict:
                         "attempts": c.attempts,
                         "late": c.late,
                         "submission_id": c.submission_id,
+                        "hints_shown": c.hints,
                     }
                     for a, c in zip(book.assignments, row.cells, strict=True)
                 ],

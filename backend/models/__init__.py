@@ -4,6 +4,7 @@ from backend.models.api_token import ApiToken
 from backend.models.assignment import Assignment
 from backend.models.course import Course, Enrollment
 from backend.models.exercise import Exercise, ExerciseVersion
+from backend.models.hint_view import HintView
 from backend.models.submission import Submission
 from backend.models.user import User
 from backend.models.user_session import UserSession
@@ -15,6 +16,7 @@ __all__ = [
     "Enrollment",
     "Exercise",
     "ExerciseVersion",
+    "HintView",
     "Submission",
     "User",
     "UserSession",

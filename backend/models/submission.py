@@ -31,6 +31,9 @@ class Submission(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     attempt: Mapped[int]
     code: Mapped[str] = mapped_column(Text)
+    # Set when the code was extracted from a Jupyter notebook: its file name, its cell map and the
+    # notes on what was not run (grader.notebook.NotebookSource.to_dict, as JSON).
+    notebook_json: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default=SubmissionStatus.queued)
     score: Mapped[float | None]
     max_score: Mapped[float | None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -15,8 +15,17 @@ from backend.models import Assignment, Course, Submission, User
 from backend.models._common import utcnow
 from backend.submissions import lifecycle
 from backend.submissions.repository import SubmissionRepository
-from grader.contract import GradingResult
-from grader.engine import ExercisePackage, InvalidSubmission, parse_answers
+from grader.contract import GradingResult, Text
+from grader.engine import (
+    ExercisePackage,
+    InvalidSubmission,
+    NotebookSource,
+    annotate_traceback,
+    from_submission,
+    is_notebook_name,
+    parse_answers,
+    parse_extracted,
+)
 
 
 def check_code(code: str, max_bytes: int) -> None:
@@ -50,13 +59,37 @@ def check_code(code: str, max_bytes: int) -> None:
         )
 
 
+def notebook_code(
+    package: ExercisePackage, code: str, filename: str | None
+) -> NotebookSource | None:
+    """The Python file of a notebook sent (or extracted from one) for a code exercise; None when
+    the submission is not a notebook."""
+    if not is_notebook_name(filename) or package.meta.kind != "code":
+        return None
+    try:
+        return from_submission(code, str(filename).rsplit("/", 1)[-1][:200])
+    except InvalidSubmission as exc:
+        raise Invalid(exc.text.en, exc.text.ja) from None
+
+
 def create_submission(
-    session: Session, user: User, assignment_id: int, code: str, max_bytes: int
+    session: Session,
+    user: User,
+    assignment_id: int,
+    code: str,
+    max_bytes: int,
+    filename: str | None = None,
 ) -> Submission:
-    """Validate and accept a submission; its grading is sent when the caller's session commits."""
+    """Validate and accept a submission; its grading is sent when the caller's session commits.
+    With a ``filename`` ending in .ipynb, ``code`` is a notebook (or code extracted from one)."""
     assignment, _course = get_assignment(session, user, assignment_id)
-    check_code(code, max_bytes)
     package = package_for(session, assignment.exercise_id)
+    if not code.strip():
+        check_code(code, max_bytes)  # the empty submission's own message, notebook or not
+    notebook = notebook_code(package, code, filename)
+    if notebook is not None:
+        code = notebook.source
+    check_code(code, max_bytes)
     if package.meta.kind == "quiz":
         try:
             parse_answers(code, len(package.questions))
@@ -70,7 +103,10 @@ def create_submission(
     late = assignment.due_at is not None and utcnow() > assignment.due_at
     if late and assignment.late_policy == "reject":
         raise Forbidden("The due date has passed.", "締め切りを過ぎています。")
-    return lifecycle.accept(session, assignment, user, code, package, late)
+    submission = lifecycle.accept(session, assignment, user, code, package, late)
+    if notebook is not None:
+        submission.notebook_json = json.dumps(notebook.to_dict(), ensure_ascii=False)
+    return submission
 
 
 def get_submission(session: Session, user: User, submission_id: int) -> tuple[Submission, bool]:
@@ -155,3 +191,43 @@ def visible_result(submission: Submission, assignment: Assignment, staff: bool) 
         return ShownResult(result, True)
     due_passed = assignment.due_at is not None and utcnow() > assignment.due_at
     return ShownResult(result.student_view(after_due_date=due_passed), False)
+
+
+def notebook_view(submission: Submission, result: GradingResult | None) -> dict | None:
+    """For code sent as a notebook: its map and notes, and where each error of ``result`` (the
+    result as the viewer sees it) is in the notebook."""
+    if not submission.notebook_json:
+        return None
+    stored = json.loads(submission.notebook_json)
+    notebook = parse_extracted(submission.code, stored.get("filename", "notebook.ipynb"))
+    errors = []
+    if result is not None:
+        for name, error in [("", result.code_error)] + [(t.name, t.error) for t in result.tests]:
+            where = notebook.locate(error.line) if error and error.line else None
+            if where:
+                errors.append(
+                    {"test": name, "line": error.line, "cell": where[0], "cell_line": where[1]}
+                )  # type: ignore[union-attr]
+    return {**stored, "errors": errors}
+
+
+def with_notebook_places(
+    result: GradingResult | None, submission: Submission
+) -> GradingResult | None:
+    """``result`` with "[cell N, line M]" after each traceback line of a notebook's code, in
+    each language's text, for the result page."""
+    if result is None or not submission.notebook_json:
+        return result
+    notebook = parse_extracted(submission.code, "")
+
+    def both(text: Text) -> Text:
+        return Text(
+            en=annotate_traceback(text.en, notebook, "en"),
+            ja=annotate_traceback(text.ja, notebook, "ja"),
+        )
+
+    return replace(
+        result,
+        message=both(result.message),
+        tests=tuple(replace(test, output=both(test.output)) for test in result.tests),
+    )

@@ -36,6 +36,7 @@ def body_rules(settings: Settings) -> list[BodyRule]:
     return [
         BodyRule("POST", re.compile(r"/api/v1/assignments/\d+/submissions"), code),
         BodyRule("POST", re.compile(r"/assignments/\d+/submissions"), code),
+        BodyRule("POST", re.compile(r"/assignments/\d+/notebook"), code),
         BodyRule("POST", re.compile(r"/admin/exercises"), settings.max_upload_bytes),
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from backend.web.artifacts import ARTIFACT_STRINGS
+from backend.web.i18n_feedback import FEEDBACK_STRINGS
 from backend.web.i18n_learner import LEARNER_STRINGS
 
 LANGS = ("ja", "en")
@@ -216,6 +217,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 
 STRINGS.update(LEARNER_STRINGS)
 STRINGS.update(ARTIFACT_STRINGS)
+STRINGS.update(FEEDBACK_STRINGS)
 
 
 def language(request: Request) -> str:

@@ -19,6 +19,7 @@ from backend.exercises.service import package_for
 from backend.gradebook import service as gradebook
 from backend.models import User
 from backend.settings import Settings
+from backend.submissions import hints
 from backend.submissions import service as submissions
 from backend.web.deps import (
     SESSION_ID,
@@ -32,8 +33,9 @@ from backend.web.deps import (
 from backend.web.downloads import attachment
 from backend.web.error_pages import local_path
 from backend.web.i18n import LANGS, language
-from backend.web.submitted import code_from_form, submitted_form
+from backend.web.submitted import code_from_form, filename_from_form, submitted_form
 from backend.web.templating import render
+from grader.engine import is_notebook_name, starter_notebook
 
 router = APIRouter(include_in_schema=False)
 
@@ -138,9 +140,11 @@ def assignment_page(
     )
 
 
-async def submitted_code(request: Request, max_bytes: int) -> str:
+async def submitted_code(request: Request, max_bytes: int) -> tuple[str, str | None]:
     """The code a browser sent, as a form (``code`` a field or an uploaded file) or as
-    ``{"code": ...}`` JSON, once the request has shown this session's CSRF token."""
+    ``{"code": ..., "filename": ...}`` JSON, once the request has shown this session's CSRF
+    token; with the name it was sent under (a notebook's ends in .ipynb), if any."""
+    filename = None
     if "json" in request.headers.get("content-type", ""):
         check_csrf(request, request.headers.get("x-csrf-token"))
         try:
@@ -150,13 +154,15 @@ async def submitted_code(request: Request, max_bytes: int) -> str:
                 "The body is not valid JSON.", "本文が正しい JSON ではありません。"
             ) from None
         code = body.get("code", "") if isinstance(body, dict) else None
+        filename = body.get("filename") if isinstance(body, dict) else None
     else:
         async with submitted_form(request) as form:
             check_csrf(request, request.headers.get("x-csrf-token") or form.get("csrf_token"))
             code = await code_from_form(form, max_bytes)
+            filename = filename_from_form(form)
     if not isinstance(code, str):
         raise Invalid('Send {"code": "<text>"}.', '{"code": "<テキスト>"} の形で送ってください。')
-    return code
+    return code, filename if isinstance(filename, str) and filename else None
 
 
 @router.post("/assignments/{assignment_id}/submissions")
@@ -168,10 +174,10 @@ async def submit(
     assignment_id: Id,
 ) -> Response:
     # Signed in first: the body (up to the route's limit) is read only for a known user.
-    code = await submitted_code(request, settings.max_code_bytes)
+    code, filename = await submitted_code(request, settings.max_code_bytes)
     # The database work runs on the thread pool, like a sync endpoint's, not in the event loop.
     return await run_in_threadpool(
-        store_submission, request, session, settings, user, assignment_id, code
+        store_submission, request, session, settings, user, assignment_id, code, filename
     )
 
 
@@ -182,6 +188,7 @@ def store_submission(
     user: User,
     assignment_id: int,
     code: str,
+    filename: str | None = None,
 ) -> Response:
     if not request.app.state.submit_limiter.allow(str(user.id)):
         raise RateLimited(
@@ -189,7 +196,7 @@ def store_submission(
         )
     # Committed (and only then sent to grading) before the response leaves: see deps.SessionDep.
     submission = submissions.create_submission(
-        session, user, assignment_id, code, settings.max_code_bytes
+        session, user, assignment_id, code, settings.max_code_bytes, filename
     )
     url = f"/submissions/{submission.id}"
     if "json" in request.headers.get("accept", ""):
@@ -204,16 +211,75 @@ def submission_page(
     submission, staff = submissions.get_submission(session, user, submission_id)
     assignment, course = courses.get_assignment(session, user, submission.assignment_id)
     shown = submissions.visible_result(submission, assignment, staff)
+    package = package_for(session, assignment.exercise_id, submission.exercise_version)
     return render(
         request,
         "submission.html",
         user=user,
         course=course,
         assignment=assignment,
-        package=package_for(session, assignment.exercise_id, submission.exercise_version),
+        package=package,
         submission=submission,
-        result=shown.result,
+        result=submissions.with_notebook_places(shown.result, submission),
         staff=staff,
+        notebook=submissions.notebook_view(submission, shown.result),
+        hints=hints.shown_for_viewer(session, submission, package, shown.result, user.id),
+    )
+
+
+@router.post("/assignments/{assignment_id}/notebook")
+async def extract_notebook(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    assignment_id: Id,
+) -> Response:
+    """The code of a notebook the learner picked, for the editor to show before submitting:
+    ``{"code", "filename", "notes"}``, or the standard error saying why it cannot be read."""
+    code, filename = await submitted_code(request, settings.max_code_bytes)
+    return await run_in_threadpool(
+        notebook_preview, request, session, user, assignment_id, code, filename or "notebook.ipynb"
+    )
+
+
+def notebook_preview(
+    request: Request, session: Session, user: User, assignment_id: int, text: str, filename: str
+) -> Response:
+    assignment, _course = courses.get_assignment(session, user, assignment_id)
+    package = package_for(session, assignment.exercise_id)
+    if package.meta.kind != "code" or not is_notebook_name(filename):
+        raise Invalid(
+            "Only a code exercise takes a notebook (.ipynb).",
+            "ノートブック(.ipynb)を受け付けるのはコードの演習だけです。",
+        )
+    notebook = submissions.notebook_code(package, text, filename)
+    lang = language(request)
+    return JSONResponse(
+        {
+            "code": notebook.source,  # type: ignore[union-attr]
+            "filename": notebook.filename,  # type: ignore[union-attr]
+            "notes": [getattr(note, lang) for note in notebook.notes],  # type: ignore[union-attr]
+        }
+    )
+
+
+@router.get("/assignments/{assignment_id}/starter.ipynb")
+def starter_download(
+    request: Request, session: SessionDep, user: CurrentUser, assignment_id: Id
+) -> Response:
+    """The exercise's statement (in the page's language) and starter code as a notebook."""
+    assignment, _course = courses.get_assignment(session, user, assignment_id)
+    package = package_for(session, assignment.exercise_id)
+    if package.meta.kind != "code":
+        raise Invalid(
+            "A quiz has no starter notebook.", "クイズにはスターターのノートブックがありません。"
+        )
+    lang = language(request)
+    return Response(
+        starter_notebook(package, lang),
+        media_type="application/x-ipynb+json",
+        headers={"Content-Disposition": attachment(f"{package.id}.{lang}.ipynb")},
     )
 
 

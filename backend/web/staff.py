@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from backend.courses import service as courses
 from backend.exercises.repository import ExerciseRepository
 from backend.gradebook.service import failure_rates, grading_progress
+from backend.submissions import hints
 from backend.submissions import service as submissions
 from backend.web.deps import CsrfChecked, CurrentUser, Id, SessionDep
 from backend.web.i18n import language
@@ -97,4 +98,5 @@ def student_page(
         student=student,
         rows=rows,
         titles=exercise_titles(session, language(request)),
+        hints_shown={a.id: hints.shown_tests(session, student.id, a.id) for a, _ in rows},
     )

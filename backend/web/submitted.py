@@ -1,6 +1,7 @@
 """The ``code`` of a submission as a client sends it: a form field, or a file uploaded in a
-multipart form (a learner may send ``dataset.py`` itself). Either way it becomes text here, or a
-4xx that says why; what the code may contain is checked by the submission service."""
+multipart form (a learner may send ``dataset.py`` itself, or a notebook ``work.ipynb``). Either way
+it becomes text here, or a 4xx that says why; what the code may contain is checked by the
+submission service, which also turns a notebook into code."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from backend.errors import Invalid, KadaiError, PayloadTooLarge
+
+# How much larger than the code limit an uploaded notebook may be (see body_limits).
+NOTEBOOK_FACTOR = 4
 
 
 @asynccontextmanager
@@ -43,11 +47,18 @@ async def code_from_form(form: FormData, max_bytes: int) -> str:
     if not isinstance(value, UploadFile):
         return value
     name = value.filename or "code"
-    data = await value.read(max_bytes + 1)
-    if len(data) > max_bytes:
+    # A notebook carries its outputs and JSON quoting besides the code, which alone is bounded
+    # by ``max_bytes`` once extracted; the body limit bounds the file.
+    limit = max_bytes * NOTEBOOK_FACTOR if name.lower().endswith(".ipynb") else max_bytes
+    data = await value.read(limit + 1)
+    if len(data) > limit:
+        hint_en = hint_ja = ""
+        if limit != max_bytes:
+            hint_en = " Clear its outputs (Edit → Clear All Outputs), save it and upload it again."
+            hint_ja = "出力を消去(編集 → すべての出力をクリア)して保存し、もう一度アップロードしてください。"
         raise PayloadTooLarge(
-            f"The file {name} is larger than {max_bytes // 1024} KB.",
-            f"ファイル {name} が上限({max_bytes // 1024} KB)を超えています。",
+            f"The file {name} is larger than {limit // 1024} KB.{hint_en}",
+            f"ファイル {name} が上限({limit // 1024} KB)を超えています。{hint_ja}",
         )
     try:
         # A byte-order mark, as some Windows editors write one, is not part of the code.
@@ -59,6 +70,15 @@ async def code_from_form(form: FormData, max_bytes: int) -> str:
             f"ファイル {name} が UTF-8 のテキストではありません({exc.start + 1} バイト目)。"
             "UTF-8 で保存し直してからアップロードしてください。",
         ) from None
+
+
+def filename_from_form(form: FormData) -> str | None:
+    """The name the code was sent under: a ``filename`` field, else the uploaded file's name."""
+    given = form.get("filename")
+    if isinstance(given, str) and given.strip():
+        return given.strip()
+    value = form.get("code")
+    return value.filename if isinstance(value, UploadFile) and value.filename else None
 
 
 def is_form(content_type: str) -> bool:

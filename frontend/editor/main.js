@@ -11,6 +11,7 @@ import { keymap } from "@codemirror/view";
 import { indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import { draftStore, sendSubmission, utf8Bytes, kilobytes } from "./submit.js";
+import { mountFilePicker, submittedName } from "./files.js";
 
 // The page's Content-Security-Policy admits the editor's <style> elements by this nonce.
 const nonce = document.querySelector('meta[name="csp-nonce"]')?.content;
@@ -85,6 +86,9 @@ function mount(textarea) {
   });
   host.editorView = view;
   window.kadaiEditor = view;
+  mountFilePicker(form, (text) => {
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+  });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -94,7 +98,7 @@ function mount(textarea) {
       sizeNote?.focus();
       return;
     }
-    sendSubmission(form, textarea.value, () => drafts.clear());
+    sendSubmission(form, textarea.value, () => drafts.clear(), submittedName(form, textarea.value));
   });
 }
 

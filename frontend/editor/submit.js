@@ -49,7 +49,7 @@ async function refusalText(form, response) {
   return form.querySelector("[data-submit-error]")?.dataset.generic || `HTTP ${response.status}`;
 }
 
-export async function sendSubmission(form, code, onAccepted) {
+export async function sendSubmission(form, code, onAccepted, filename = "") {
   const errorBox = form.querySelector("[data-submit-error]");
   const button = form.querySelector('button[type="submit"]');
   const csrf = document.querySelector('meta[name="csrf-token"]')?.content || "";
@@ -60,7 +60,7 @@ export async function sendSubmission(form, code, onAccepted) {
     response = await fetch(form.action, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify({ code }),
+      body: JSON.stringify(filename ? { code, filename } : { code }),
       credentials: "same-origin",
     });
   } catch {

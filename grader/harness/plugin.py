@@ -3,6 +3,7 @@
 Markers: ``points(n)``, ``visibility("visible"|"after_due_date"|"hidden")`` and
 ``title(en=..., ja=...)``. Fixtures: ``submission`` (the loaded submission, see ``client``),
 ``rng`` (a numpy generator seeded per test), ``grading`` (seed and the student's working directory).
+Charts and tables a test attaches (``grader.harness.attach``) go with its verdict.
 
 Tests run visible → after_due_date → hidden (stable within each group; numbers keep the collection
 order), the submission is loaded before the first test, and each test's beginning and end are
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 
 from grader.contract import VISIBILITIES, CodeError, TestResult, Text, Visibility
+from grader.harness import attach
 from grader.harness.client import Submission, SubmissionError, WorkerLost
 from grader.harness.feedback import Failed
 
@@ -157,6 +159,7 @@ class KadaiPlugin:
         self.numbers: dict[str, int] = {}
         self.log: list[str] = []
         self.lost_reasons: set[str] = set()
+        self.board = attach.reset()
         self.on_result: Callable[[dict[str, Any]], None] = lambda result: None
         self.on_collected: Callable[[list[dict[str, Any]]], None] = lambda tests: None
         self.on_begin: Callable[[str, Visibility], None] = lambda name, visibility: None
@@ -208,7 +211,9 @@ class KadaiPlugin:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Any:
         self.on_begin(item.nodeid, self.visibility(item))
+        self.board.begin(item.nodeid, self.visibility(item))
         yield
+        self.board.end()
         self.on_end(item.nodeid)
 
     @pytest.hookimpl(hookwrapper=True)
@@ -261,6 +266,7 @@ class KadaiPlugin:
         points = float(_marker_arg(item, "points", 1))
         title_marker = item.get_closest_marker("title")
         title = Text.of(title_marker.kwargs) if title_marker else Text.of(item.name)
+        charts, tables = self.board.for_test(item.nodeid)
         return TestResult(
             name=item.nodeid,
             title=title,
@@ -271,6 +277,8 @@ class KadaiPlugin:
             visibility=self.visibility(item),
             number=self.numbers.get(item.nodeid, 0),
             error=error,
+            charts=charts,
+            tables=tables,
         )
 
 

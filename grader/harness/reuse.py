@@ -3,20 +3,25 @@ two gradings so that the second finds what a fresh container would give it.
 
 The k-th grading's workers run as ``student_uid + k`` and its test runner as ``grader_uid + k``,
 users nothing ran as before, forked from pre-imported templates (``templates``): a grading can
-neither reach an earlier one's leftovers by its user nor leave anything for a later one there. Between two gradings the supervisor kills every
-process of the finished one and checks them gone, removes its System V IPC, empties every writable
-place (the student's and the grader's folders, /tmp, /dev/shm) and hands the student's folder to
-the next user; the next grading's children get an environment built afresh. Anything it cannot
-undo, or any grading that ended abnormally (timeout, memory, crash), retires the sandbox: it tells
-the host ``RETIRE`` instead of ``READY`` and exits, and the host starts a fresh one. After
-``gradings`` gradings, or when no job comes within ``idle_exit_s``, it retires as well.
+neither reach an earlier one's leftovers by its user nor leave anything for a later one there.
+Between two gradings the supervisor kills every process of the finished one and checks them gone,
+removes its System V IPC, empties every writable place (the student's and the grader's folders,
+/tmp, /dev/shm), strips what an owner could set on each place itself (extended attributes and
+ACLs, inode flags, times), and hands the student's folder to the next user; the next grading's
+children get an environment built afresh. Anything it cannot undo, or any grading that ended
+abnormally (timeout, memory, crash), retires the sandbox: it tells the host ``RETIRE`` instead of
+``READY`` and exits, and the host starts a fresh one. After ``gradings`` gradings, or when no job
+comes within ``idle_exit_s``, it retires as well.
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
+import fcntl
 import os
 import shutil
+import struct
 import sys
 import time
 
@@ -32,6 +37,7 @@ SCRATCH = "/tmp"
 # System V IPC: the table in /proc and the call that removes an object of that kind.
 IPC_TABLES = {"shm": ("shmid", "shmctl"), "sem": ("semid", "semctl"), "msg": ("msqid", "msgctl")}
 IPC_RMID = 0
+FS_IOC_SETFLAGS = 0x40086602
 CLEAN_OUTCOMES = ("ok", "output_limit")
 
 
@@ -101,17 +107,37 @@ def empty(place: str) -> None:
                 os.unlink(entry.path)
 
 
+def reset(place: str) -> None:
+    """What emptying leaves on the place itself, which its owner (the student, for its folder) may
+    set and the next grading would read: extended attributes (POSIX ACLs among them), inode flags
+    (tmpfs lets an owner set noatime and nodump) and times."""
+    for name in os.listxattr(place, follow_symlinks=False):
+        os.removexattr(place, name, follow_symlinks=False)
+    folder = os.open(place, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        fcntl.ioctl(folder, FS_IOC_SETFLAGS, struct.pack("i", 0))
+    except OSError as exc:
+        if exc.errno not in (errno.ENOTTY, errno.EOPNOTSUPP):
+            raise
+    finally:
+        os.close(folder)
+    os.utime(place, follow_symlinks=False)
+
+
 def prepare_places(config: SandboxConfig, k: int) -> list[str]:
-    """Every writable place empty, the folders owned by the k-th grading's users; returns what
-    failed."""
+    """Every writable place empty and reset, the folders owned by the k-th grading's users; returns
+    what failed."""
     faults = []
     for place in writable_places(config):
         try:
             empty(place)
             if os.listdir(place):
                 faults.append(f"{place} is not empty after cleaning")
-        except OSError as exc:
-            faults.append(f"cannot empty {place}: {exc}")
+            reset(place)
+        # Not only OSError: a tree deeper than the recursion limit ends ``rmtree`` with a
+        # RecursionError, and the sandbox must still retire rather than its PID 1 die.
+        except Exception as exc:  # noqa: BLE001
+            faults.append(f"cannot empty {place}: {type(exc).__name__}: {exc}")
     try:
         os.chown(config.student_dir, config.student_uid + k, config.student_uid + k)
         os.chmod(config.student_dir, 0o755)

@@ -121,7 +121,8 @@ def run(ctrl: Channel, grader_dir: Path, student_dir: str) -> None:
         "done",
         pytest_exit=int(exit_code),
         lost=sorted(plugin.lost_reasons),
-        log="\n".join(plugin.log),
+        log="\n".join(plugin.log + plugin.board.log),
+        artifacts=plugin.board.for_result(),
     )
 
 

@@ -20,6 +20,7 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Iterable
 from typing import Any
 
 from grader.contract import (
@@ -152,20 +153,35 @@ class Supervisor:
         self.kill_user(self.student_uid)
 
     def kill_user(self, uid: int) -> None:
-        """SIGKILL every process of ``uid``, again until none is left (fork bombs)."""
+        """SIGKILL every process of ``uid``, again until none is left.
+
+        Stopped first: a fork bomb killed one process at a time refills the pids limit as fast
+        as it is emptied (seconds to tens of seconds on a loaded host), while a stopped process
+        cannot fork, so the stopping converges. Another process of the user may send SIGCONT,
+        which is why the killing still repeats until no process is left."""
+        stopped: set[int] = set()
+        for _ in range(50):
+            fresh = set(self.pids_of(uid)) - stopped
+            if not fresh:
+                break
+            self.signal_all(fresh, signal.SIGSTOP)
+            stopped |= fresh
         for _ in range(200):
             pids = self.pids_of(uid)
             if not pids:
                 break
-            for pid in pids:
-                self.killed.add(pid)
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            self.signal_all(pids, signal.SIGKILL)
             self.reap()
             time.sleep(0.01)
         self.reap()
+
+    def signal_all(self, pids: Iterable[int], signum: int) -> None:
+        for pid in pids:
+            self.killed.add(pid)
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass
 
     def reap(self) -> None:
         while True:
@@ -345,6 +361,7 @@ class Supervisor:
             pytest_exit=done.get("pytest_exit"),
             output=self.output,
             grader_log=self.grader_log.text(),
+            artifacts=done.get("artifacts"),
         )
 
     def salvage(self, exc: BaseException) -> GradingResult:

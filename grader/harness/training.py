@@ -17,6 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from grader.artifacts import Chart, Marker, Series
+from grader.contract import Text
+
 State = dict[str, np.ndarray]
 
 
@@ -32,6 +35,9 @@ class Reference:
     model: Any
     loss_fn: Callable[[Any, Any], Any]
     lr: float
+    # Each iteration's loss and the norm of its gradient, as the replay computed them.
+    losses: list[float] = field(default_factory=list)
+    gradient_norms: list[float] = field(default_factory=list)
 
     def loss(self, state: State, iteration: int) -> float:
         return float(self._forward(state, iteration)[0].item())
@@ -72,13 +78,16 @@ def replay(
         model = build()
         names = [name for name, _ in model.named_parameters()]
         initial = state_of(model)
-        batches = []
+        batches, losses, norms = [], [], []
         optimizer = torch.optim.SGD(model.parameters(), lr=lr)
         for _ in range(iterations):
             x, y = draw()
             batches.append((x.numpy().copy(), y.numpy().copy()))
             optimizer.zero_grad()
-            loss_fn(model(x), y).backward()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            losses.append(float(loss.item()))
+            norms.append(norm({n: p.grad.double().numpy() for n, p in model.named_parameters()}))
             optimizer.step()
     return Reference(
         names=names,
@@ -89,7 +98,14 @@ def replay(
         model=model.double(),
         loss_fn=loss_fn,
         lr=lr,
+        losses=losses,
+        gradient_norms=norms,
     )
+
+
+def norm(gradient: State) -> float:
+    """The L2 norm of all parameters' gradients together, as clip_grad_norm_ measures it."""
+    return float(np.sqrt(sum(float(np.sum(np.square(g))) for g in gradient.values())))
 
 
 def state_of(model: Any) -> State:
@@ -102,6 +118,8 @@ class Backward:
     loss: Any
     state: State | None = None
     verified: bool = False
+    # The loss computed here at ``state``, once it matched the recorded one.
+    checked_loss: float | None = None
 
 
 @dataclass
@@ -111,6 +129,8 @@ class Step:
     before: State | None
     after: State | None = None
     kind: str = "unverified"  # fresh | accumulated | still | unverified
+    # The norm of the gradient computed here that explains the step (None while unverified).
+    gradient_norm: float | None = None
 
 
 @dataclass
@@ -175,41 +195,47 @@ def analyse(events: Any, reference: Reference, *, iterations: int) -> Trajectory
     first = run.steps[0].before if run.steps else reference.initial
     run.starts_like_reference = first is not None and close(first, reference.initial, 1e-6)
     for entry in run.backwards:
-        entry.verified = _loss_verified(entry, reference, iterations)
+        entry.checked_loss = _checked_loss(entry, reference, iterations)
+        entry.verified = entry.checked_loss is not None
     for step in run.steps:
-        step.kind = _step_kind(step, run.backwards, reference)
+        step.kind, step.gradient_norm = _step_kind(step, run.backwards, reference)
     return run
 
 
-def _loss_verified(entry: Backward, reference: Reference, iterations: int) -> bool:
+def _checked_loss(entry: Backward, reference: Reference, iterations: int) -> float | None:
+    """The loss computed here, if the recorded one is that loss; None otherwise."""
     if entry.state is None or entry.iteration >= iterations:
-        return False
+        return None
     if not isinstance(entry.loss, (int, float)) or isinstance(entry.loss, bool):
-        return False
+        return None
     expected = reference.loss(entry.state, entry.iteration)
-    return bool(np.isfinite(entry.loss)) and abs(entry.loss - expected) <= 1e-5 * max(
-        1.0, abs(expected)
-    )
+    if np.isfinite(entry.loss) and abs(entry.loss - expected) <= 1e-5 * max(1.0, abs(expected)):
+        return expected
+    return None
 
 
-def _step_kind(step: Step, backwards: list[Backward], reference: Reference) -> str:
+def _step_kind(
+    step: Step, backwards: list[Backward], reference: Reference
+) -> tuple[str, float | None]:
     if step.before is None or step.after is None or step.iteration == 0:
-        return "unverified"
+        return "unverified", None
     if step.iteration > len(reference.batches):
-        return "unverified"
+        return "unverified", None
     if close(step.after, step.before, 0.0):
-        return "still"
+        return "still", 0.0
     fresh = reference.gradient(step.before, step.iteration - 1)
     if _moved_by(step, fresh, reference.lr):
-        return "fresh"
+        return "fresh", norm(fresh)
     # Gradients never reset: the sum of every earlier iteration's gradient, each at its state.
     summed: State = {k: np.zeros_like(v) for k, v in fresh.items()}
     for entry in backwards[: step.iteration]:
         if entry.state is None:
-            return "unverified"
+            return "unverified", None
         for k, g in reference.gradient(entry.state, entry.iteration).items():
             summed[k] += g
-    return "accumulated" if _moved_by(step, summed, reference.lr) else "unverified"
+    if _moved_by(step, summed, reference.lr):
+        return "accumulated", norm(summed)
+    return "unverified", None
 
 
 def _moved_by(step: Step, gradient: State, lr: float) -> bool:
@@ -218,3 +244,63 @@ def _moved_by(step: Step, gradient: State, lr: float) -> bool:
     scale = max(float(np.max(np.abs(lr * g), initial=0.0)) for g in gradient.values())
     # float32 arithmetic in the submission against float64 here: far below one SGD update.
     return close(step.after, expected, 1e-6 + 1e-3 * scale)
+
+
+# -- charts: the learner's run beside the replay -----------------------------------------------
+# Only numbers computed here go in: a loss where the recorded one matched the loss computed at
+# the recorded parameters, a gradient norm where the step was explained by a gradient computed
+# here. Anything else is a gap, so a made-up trace draws nothing it did not earn.
+
+
+def loss_chart(run: Trajectory, reference: Reference, *, iterations: int) -> Chart:
+    """The loss of each iteration, the learner's against the reference replay's."""
+    learner = [
+        (number, entry.checked_loss)
+        for number, entry in enumerate(run.backwards[:iterations], start=1)
+    ]
+    replayed = list(enumerate(reference.losses[:iterations], start=1))
+    markers = []
+    first = next((n for n, step in enumerate(run.steps, start=1) if step.kind != "fresh"), None)
+    if first is not None:
+        # Step n changes the parameters that iteration n + 1 computes its loss with.
+        markers.append(
+            Marker(
+                x=first + 1,
+                label=Text(
+                    en=f"after step {first}, which was not plain SGD",
+                    ja=f"{first} 回目の step(通常の SGD ではない)の後",
+                ),
+            )
+        )
+    return Chart(
+        title=Text(
+            en="Loss per iteration: your run and the reference (same seed)",
+            ja="反復ごとの損失: あなたの実行と参照実装(同じシード)",
+        ),
+        series=(
+            Series(name=Text(en="your loss", ja="あなたの損失"), points=learner, role="learner"),
+            Series(name=Text(en="reference", ja="参照実装"), points=replayed, role="reference"),
+        ),
+        x_label=Text(en="iteration", ja="反復"),
+        y_label=Text(en="loss (MSE)", ja="損失 (MSE)"),
+        markers=tuple(markers),
+    )
+
+
+def gradient_chart(run: Trajectory, reference: Reference) -> Chart:
+    """The norm of the gradient each optimizer step applied: gradients that are never reset add
+    up, and the line climbs."""
+    learner = [(number, step.gradient_norm) for number, step in enumerate(run.steps, start=1)]
+    replayed = list(enumerate(reference.gradient_norms, start=1))
+    return Chart(
+        title=Text(
+            en="Norm of the gradient each optimizer.step() applied",
+            ja="各 optimizer.step() が使った勾配のノルム",
+        ),
+        series=(
+            Series(name=Text(en="your steps", ja="あなたの更新"), points=learner, role="learner"),
+            Series(name=Text(en="reference", ja="参照実装"), points=replayed, role="reference"),
+        ),
+        x_label=Text(en="optimizer step", ja="optimizer.step() の回数"),
+        y_label=Text(en="gradient L2 norm", ja="勾配の L2 ノルム"),
+    )

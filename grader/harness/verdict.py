@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import Any, Literal
 
+from grader.artifacts import charts_from, tables_from
 from grader.contract import (
     CodeError,
     GradingJob,
@@ -58,9 +59,12 @@ def compose(
     pytest_exit: int | None,
     output: OutputRouter,
     grader_log: str,
+    artifacts: Any = None,
 ) -> GradingResult:
     """``collected``: each test as the runner announced it before running any; ``reported``:
-    the verdicts it sent. A collected test without a verdict fails with the reason it got none."""
+    the verdicts it sent. A collected test without a verdict fails with the reason it got none.
+    ``artifacts``: the charts and tables the runner's tests attached to the whole result."""
+    artifacts = artifacts if isinstance(artifacts, dict) else {}
     tests = []
     for name in [*collected, *(n for n in reported if n not in collected)]:
         data = reported.get(name) or {**collected[name], "output": asdict(NOT_RUN[ending])}
@@ -92,6 +96,8 @@ def compose(
         exercise_version=job.exercise_version if job else "",
         grader_log=grader_log,
         code_error=code_error,
+        charts=charts_from(artifacts.get("charts")),
+        tables=tables_from(artifacts.get("tables")),
     )
 
 

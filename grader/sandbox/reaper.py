@@ -10,6 +10,8 @@ started it, so any worker on the same Docker host may remove it. So is one that 
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from datetime import datetime
 from typing import Any
@@ -17,6 +19,9 @@ from typing import Any
 ROLE_LABEL = "kadai.role"
 ROLE_SANDBOX = "sandbox"
 EXPIRES_LABEL = "kadai.expires-at"
+# Which process started a sandbox ("host:pid"), for whoever reads `docker ps`; never a reason to
+# keep one (an owner that died leaves its label behind).
+OWNER_LABEL = "kadai.owner"
 # A container from before the expiry label (or with a damaged one) is given this long from creation.
 UNLABELLED_LIFETIME_S = 3600.0
 # An owner reads an ended sandbox's result within seconds; one ended longer ago is left over (a
@@ -25,7 +30,15 @@ ENDED_GRACE_S = 120.0
 
 
 def expiry_labels(expires_at: float) -> dict[str, str]:
-    return {ROLE_LABEL: ROLE_SANDBOX, EXPIRES_LABEL: str(int(expires_at) + 1)}
+    return {
+        ROLE_LABEL: ROLE_SANDBOX,
+        EXPIRES_LABEL: str(int(expires_at) + 1),
+        OWNER_LABEL: this_owner(),
+    }
+
+
+def this_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _stamp(text: str) -> float | None:

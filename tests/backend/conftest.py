@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from backend.app import create_app
@@ -16,7 +18,7 @@ from backend.auth.service import issue_token
 from backend.bootstrap import DEMO_PASSWORD, prepare
 from backend.db import make_engine, make_session_factory, transaction
 from backend.settings import Settings
-from tests.services import create_database, postgres_server
+from tests.services import create_database, postgres_server, recreate_database
 
 ADMIN_PASSWORD = "admin-password-123"
 
@@ -43,9 +45,62 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     )
 
 
+class DemoTemplates:
+    """A migrated database with the demo data, made once per database kind and copied for each
+    test that wants one: migrating and hashing the demo passwords took most of a web test's time.
+    ``prepare`` still runs on the copy (it is idempotent, and quick on a prepared database)."""
+
+    def __init__(self, root: Path, postgres: Callable[[], str]) -> None:
+        self.root = root
+        self.postgres = postgres
+        self.made: dict[tuple[str, ...], Settings] = {}
+
+    def prepare_demo(self, settings: Settings) -> None:
+        kind = "postgresql" if settings.database_url else "sqlite"
+        key = (kind, str(settings.admin_password), str(settings.grader.exercises_dir))
+        template = self.made.get(key) or self.make(key, settings)
+        # The SQLite database is a file of the data folder; PostgreSQL copies its own.
+        shutil.copytree(template.data_dir, settings.data_dir, dirs_exist_ok=True)
+        if kind == "postgresql":
+            recreate_database(settings.sqlalchemy_url, template=template.sqlalchemy_url)
+        with database(settings) as session:
+            # Published versions point into the template's store; each test has its own copy.
+            session.execute(
+                text("UPDATE exercise_versions SET package_path = replace(package_path, :a, :b)"),
+                {"a": str(template.data_dir.resolve()), "b": str(settings.data_dir.resolve())},
+            )
+        prepare(settings, demo=True)
+
+    def make(self, key: tuple[str, ...], settings: Settings) -> Settings:
+        kind = key[0]
+        url = create_database(self.postgres()) if kind == "postgresql" else None
+        data_dir = self.root / f"template-{len(self.made)}"
+        template = settings.model_copy(update={"data_dir": data_dir, "database_url": url})
+        prepare(template, demo=True)
+        self.made[key] = template
+        return template
+
+
+@pytest.fixture(scope="session")
+def demo_templates(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> DemoTemplates:
+    return DemoTemplates(
+        tmp_path_factory.mktemp("demo-templates"), lambda: request.getfixturevalue("postgres")
+    )
+
+
 @pytest.fixture
-def app_client(settings: Settings) -> Iterator[TestClient]:
-    prepare(settings, demo=True)
+def prepare_demo(demo_templates: DemoTemplates) -> Callable[[Settings], None]:
+    """``prepare(settings, demo=True)``, from a copy of a prepared database."""
+    return demo_templates.prepare_demo
+
+
+@pytest.fixture
+def app_client(
+    settings: Settings, prepare_demo: Callable[[Settings], None]
+) -> Iterator[TestClient]:
+    prepare_demo(settings)
     with TestClient(create_app(settings)) as client:
         yield client
 

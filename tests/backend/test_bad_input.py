@@ -13,7 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backend.app import create_app
-from backend.bootstrap import prepare
 from grader.settings import PROJECT_ROOT
 from tests.backend.conftest import ADMIN_PASSWORD, csrf_of, sign_in, token_for
 from tests.backend.test_pages import assignment_id
@@ -23,9 +22,9 @@ JSON = {"Accept": "application/json"}
 
 
 @pytest.fixture
-def client(settings) -> Iterator[TestClient]:
+def client(settings, prepare_demo) -> Iterator[TestClient]:
     """Server errors come back as responses (a 500 is a failed assertion, not an exception)."""
-    prepare(settings, demo=True)
+    prepare_demo(settings)
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         yield test_client
 

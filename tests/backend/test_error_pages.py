@@ -10,7 +10,22 @@ from sqlalchemy import select
 
 from backend.models import Assignment
 from backend.models._common import utcnow
-from tests.backend.conftest import ADMIN_PASSWORD, csrf_of, database, sign_in
+from tests.backend.conftest import ADMIN_PASSWORD, DEMO_PASSWORD, csrf_of, database, sign_in
+
+
+def post_sign_in(client, form_html: str, next_path: str):
+    """The sign-in form of ``form_html`` posted for the demo student, with ``next`` set."""
+    csrf = form_html.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post(
+        "/login",
+        data={
+            "email": "student1@kadai.local",
+            "password": DEMO_PASSWORD,
+            "csrf_token": csrf,
+            "next": next_path,
+        },
+        follow_redirects=False,
+    )
 
 
 def has_signed_in_header(html: str, name: str) -> bool:
@@ -62,17 +77,7 @@ def test_sign_in_returns_to_the_page_asked_for(app_client):
     assert asked.headers["location"] == "/login?next=%2Fassignments%2F3%3Ftab%3D1"
     form = app_client.get(asked.headers["location"])
     assert 'name="next" value="/assignments/3?tab=1"' in form.text
-    csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]
-    signed_in = app_client.post(
-        "/login",
-        data={
-            "email": "student1@kadai.local",
-            "password": "kadai-demo",
-            "csrf_token": csrf,
-            "next": "/assignments/3?tab=1",
-        },
-        follow_redirects=False,
-    )
+    signed_in = post_sign_in(app_client, form.text, "/assignments/3?tab=1")
     assert signed_in.status_code == 303 and signed_in.headers["location"] == "/assignments/3?tab=1"
 
 
@@ -93,17 +98,7 @@ def test_sign_in_never_returns_to_another_site(app_client, target):
     form = app_client.get("/login", params={"next": target})
     login_form = form.text.split('action="/login"')[1].split("</form>")[0]
     assert 'name="next"' not in login_form or 'value="/%5Cevil.example"' in login_form
-    csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]
-    signed_in = app_client.post(
-        "/login",
-        data={
-            "email": "student1@kadai.local",
-            "password": "kadai-demo",
-            "csrf_token": csrf,
-            "next": target,
-        },
-        follow_redirects=False,
-    )
+    signed_in = post_sign_in(app_client, form.text, target)
     assert signed_in.status_code == 303
     # A percent-encoded backslash stays a path of this site; everything else goes home.
     assert signed_in.headers["location"] in ("/", "/%5Cevil.example")

@@ -23,8 +23,8 @@ PATHS = ["/login", "/api/docs", "/static/kadai.css", "/api/v1/courses", "/nowher
 
 
 @pytest.fixture
-def base(settings) -> Iterator[str]:
-    prepare(settings, demo=True)
+def base(settings, prepare_demo) -> Iterator[str]:
+    prepare_demo(settings)
     lti = settings.model_copy(update={"lti_frame_ancestors": ["https://lms.example"]})
     with live_server(create_app(lti)) as url:
         yield url

@@ -18,7 +18,7 @@ from tests.backend.test_staff_and_admin import ANSWERS, submit_quiz
 ALLOWED = {
     "Kadai", "API", "CSV", "UTC", "JST", "ID", "zip", "English", "PyTorch", "TensorFlow",
     "Keras", "Python", "Dataset", "Early", "Stopping", "Ctrl", "Enter", "Esc", "Tab", "Dropout",
-    "Mac", "KB",
+    "Mac", "KB", "Jupyter", "Colab",
     "JSON", "true", "false",
     # Technical terms the exercises' Japanese texts use as they are.
     "DataLoader", "Define-by-Run", "Eager", "Execution", "forward",

@@ -100,8 +100,8 @@ def test_a_request_that_fails_after_accepting_grades_nothing_and_keeps_nothing(
 
 
 @pytest.fixture
-def sessions(settings) -> Iterator:  # type: ignore[type-arg]
-    prepare(settings, demo=True)
+def sessions(settings, prepare_demo) -> Iterator:  # type: ignore[type-arg]
+    prepare_demo(settings)
     engine = make_engine(settings.sqlalchemy_url)
     yield make_session_factory(engine)
     engine.dispose()

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from backend.app import create_app
-from backend.bootstrap import prepare
 from tests.backend.conftest import token_for
 from tests.services import live_server
 
@@ -18,10 +17,10 @@ SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 pytestmark = pytest.mark.slow
 
 
-def test_api_conforms_to_its_schema(settings):
+def test_api_conforms_to_its_schema(settings, prepare_demo):
     if settings.database_url:
         pytest.skip("fuzzed once, on the embedded database")
-    prepare(settings, demo=True)
+    prepare_demo(settings)
     token = token_for(settings, "teacher@kadai.local", "read,submit,grades,manage")
     with live_server(create_app(settings)) as base:
         run = subprocess.run(

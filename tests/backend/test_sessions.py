@@ -13,15 +13,14 @@ from collections.abc import Iterator
 import pytest
 
 from backend.app import create_app
-from backend.bootstrap import prepare
 from tests.backend.browser_http import client, csrf, sign_in, signed_cookie
 from tests.backend.conftest import ADMIN_PASSWORD, token_for
 from tests.services import live_server
 
 
 @pytest.fixture
-def base(settings) -> Iterator[str]:
-    prepare(settings, demo=True)
+def base(settings, prepare_demo) -> Iterator[str]:
+    prepare_demo(settings)
     with live_server(create_app(settings)) as url:
         yield url
 

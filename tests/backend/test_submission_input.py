@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from backend.app import create_app
-from backend.bootstrap import prepare
 from backend.models import Submission
 from tests.backend.conftest import csrf_of, database, sign_in, token_for
 from tests.backend.test_pages import assignment_id
@@ -22,10 +21,10 @@ DATASET = b"import torch\n\n# \xe3\x83\x87\xe3\x83\xbc\xe3\x82\xbf\xe3\x82\xbb\x
 
 
 @pytest.fixture
-def client(settings) -> Iterator[TestClient]:
+def client(settings, prepare_demo) -> Iterator[TestClient]:
     """No grading threads (nothing here needs a grade); a 500 comes back as a response."""
     settings = settings.model_copy(update={"grading_threads": 0, "submissions_per_minute": 1000})
-    prepare(settings, demo=True)
+    prepare_demo(settings)
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.auth.repository import UserRepository
-from backend.bootstrap import prepare
 from backend.db import make_engine, make_session_factory, transaction
 from backend.models import Submission
 from backend.models._common import utcnow
@@ -27,8 +26,8 @@ SOLUTION = (PROJECT_ROOT / "exercises/fix-training-loop/solution.py").read_text(
 
 
 @pytest.fixture
-def sessions(settings) -> Iterator[sessionmaker[Session]]:
-    prepare(settings, demo=True)
+def sessions(settings, prepare_demo) -> Iterator[sessionmaker[Session]]:
+    prepare_demo(settings)
     engine = make_engine(settings.sqlalchemy_url)
     yield make_session_factory(engine)
     engine.dispose()

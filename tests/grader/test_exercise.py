@@ -74,3 +74,77 @@ def test_a_quiz_needs_a_key_that_matches_its_questions(tmp_path):
         key.split("[[question]]", 2)[0] + "[[question]]" + key.split("[[question]]", 2)[1]
     )
     assert any(p.startswith("tests/key.toml: question") for p in problems_of(root))
+
+
+def test_every_shipped_exercise_has_a_hint_for_each_test_in_both_languages():
+    for package in load_catalog(EXERCISES).values():
+        assert package.hints_after >= 1
+        names = [hint.test for hint in package.hints]
+        if package.meta.kind == "quiz":
+            expected = [f"statement-{n}" for n in range(1, len(package.questions) + 1)]
+        else:
+            expected = sorted(
+                line.split("def ", 1)[1].split("(", 1)[0]
+                for name, text in package.tests.items()
+                if name.startswith("test_")
+                for line in text.splitlines()
+                if line.startswith("def test_")
+            )
+        assert sorted(names) == sorted(expected), package.id
+        assert all(hint.ja.strip() and hint.en.strip() for hint in package.hints)
+
+
+def test_a_hint_matches_its_test_with_or_without_file_and_parameters():
+    hint = load_exercise(EXERCISES / "normalized-dataset").hints[0]
+    assert hint.matches(f"test_dataset.py::{hint.test}")
+    assert hint.matches(f"test_dataset.py::{hint.test}[case-2]")
+    assert not hint.matches(f"test_dataset.py::{hint.test}_more")
+
+
+def test_hints_are_validated_on_load_with_file_and_key(tmp_path):
+    root = broken_copy(tmp_path)
+    (root / "hints.toml").write_text(
+        "after_failures = 0\n"
+        '[[hint]]\ntest = "test_standardised_values"\nja = "ヒント"\nen = "hint"\n'
+        '[[hint]]\ntest = "test_standardised_values"\nja = "もう一つ"\nen = "again"\n'
+        '[[hint]]\ntest = "test_nonexistent"\nja = "x"\nen = "x"\n'
+        '[[hint]]\ntest = "test_constant_column"\nja = "英語がない"\n',
+        encoding="utf-8",
+    )
+    found = problems_of(root)
+    assert any(p.startswith("hints.toml: after_failures:") for p in found)
+    assert any(p.startswith("hints.toml: hint.3.en:") for p in found)
+    (root / "hints.toml").write_text(
+        "after_failures = 2\n"
+        '[[hint]]\ntest = "test_standardised_values"\nja = "ヒント"\nen = "hint"\n'
+        '[[hint]]\ntest = "test_standardised_values"\nja = "もう一つ"\nen = "again"\n'
+        '[[hint]]\ntest = "test_nonexistent"\nja = "x"\nen = "x"\n',
+        encoding="utf-8",
+    )
+    found = problems_of(root)
+    assert "hints.toml: hint.1.test: a second hint for 'test_standardised_values'" in found
+    assert any(
+        p.startswith("hints.toml: hint.2.test: no test named 'test_nonexistent' (known: ")
+        and "test_constant_column" in p
+        for p in found
+    )
+
+
+def test_a_quiz_hint_names_one_of_its_statements(tmp_path):
+    root = broken_copy(tmp_path, "true-false")
+    (root / "hints.toml").write_text(
+        'after_failures = 1\n[[hint]]\ntest = "statement-9"\nja = "x"\nen = "x"\n'
+    )
+    assert problems_of(root) == [
+        "hints.toml: hint.0.test: no test named 'statement-9' (known: statement-1 … statement-4)"
+    ]
+
+
+def test_kadai_exercise_validate_lists_hint_problems(tmp_path, capsys):
+    from grader.cli import main
+
+    root = broken_copy(tmp_path)
+    (root / "hints.toml").write_text('after_failures = 2\n[[hint]]\ntest = "test_x"\nja = "x"\n')
+    assert main(["exercise", "validate", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "1 problem(s)" in out and "hints.toml: hint.0.en: Field required" in out

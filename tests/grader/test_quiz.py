@@ -1,5 +1,7 @@
 """The true/false quiz: graded in process, malformed answers get a clear bilingual error."""
 
+from dataclasses import replace
+
 import pytest
 
 from grader.exercise import load_exercise
@@ -36,3 +38,31 @@ def test_malformed_answers_are_rejected_clearly(text, fragment):
         grade_quiz(QUIZ, text)
     assert fragment in caught.value.text.en
     assert caught.value.text.ja
+
+
+def test_the_answer_table_shows_each_answer_beside_the_key():
+    result = grade_quiz(QUIZ, '{"answers": [true, false, true, true]}')
+    (table,) = result.tables
+    assert [row[1:] for row in table.rows] == [
+        ("true", "true", "✓"),
+        ("false", "true", "✗"),
+        ("true", "false", "✗"),
+        ("true", "true", "✓"),
+    ]
+    assert table.highlight == (1, 2)
+
+
+def test_the_answer_table_keeps_a_key_that_is_not_shown_yet_to_its_own_test():
+    key = QUIZ.tests["key.toml"].replace(
+        "answer = false\n", 'answer = false\nvisibility = "after_due_date"\n', 1
+    )
+    package = replace(QUIZ, tests={**QUIZ.tests, "key.toml": key})
+    result = grade_quiz(package, '{"answers": [true, true, true, true]}')
+    assert result.tests[2].visibility == "after_due_date"
+    assert result.tables[0].rows[2] == ("3", "true", "…", "…")
+    assert result.tables[0].highlight == ()
+    # The statement's own test holds its row, and a student sees it only after the due date.
+    assert result.tests[2].tables[0].rows == (("3", "true", "false", "✗"),)
+    before = result.student_view(after_due_date=False)
+    assert before.tests[2].tables == () and "false" not in str(before.tables[0].rows[2])
+    assert result.student_view(after_due_date=True).tests[2].tables[0].rows[0][2] == "false"

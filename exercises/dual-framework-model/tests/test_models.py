@@ -5,6 +5,10 @@ import pytest
 import structure_probe
 from conftest import INPUT_WIDTH, keras_denses, keras_out, plant_keras, torch_linears, torch_out
 
+from grader.artifacts import Table
+from grader.contract import Text
+from grader.harness.attach import attach_table
+from grader.harness.client import SubmissionError
 from grader.harness.feedback import both, check, check_close, check_equal, fail, max_abs_diff
 
 PARAMS = 235_146
@@ -218,9 +222,82 @@ def test_keras_structure(submission, keras_model, rng):
         keras_model.method("set_weights", saved)
 
 
+# -- the two models side by side -------------------------------------------------------------------
+# Only integers the submission reported (layer widths, parameter totals) go in, each checked to be
+# an int here; per-layer parameter counts are computed here from the widths. Layer names and types
+# are the submission's strings and never shown.
+
+
+def dim(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def layer_cells(layer, batch_rows):
+    """(output shape, parameter count) of a weighted layer, as text."""
+    width_in, width_out = dim(layer.get("in")), dim(layer.get("out"))
+    if width_in is None or width_out is None:
+        return "?", "?"
+    return f"({batch_rows}, {width_out})", f"{width_in * width_out + width_out:,}"
+
+
+def attach_layer_table(submission, torch_model, keras_model, batch_rows):
+    """Per layer (in the order the data flows): output shape and parameters in each framework
+    beside the expected ones; rows where they differ are highlighted."""
+    try:
+        chain, linears, _ = torch_linears(submission, torch_model)
+        torch_layers = chain or linears
+        torch_total = dim(submission.helper("torch_param_count", torch_model))
+        chain, weighted, keras_total = keras_denses(submission, keras_model)
+        keras_layers = chain or weighted
+    except SubmissionError:
+        return  # the checks below say what went wrong
+    keras_total = dim(keras_total)
+    missing = ("—", "—")
+    rows, highlight = [], []
+    for index in range(max(len(LINEAR_SHAPES), len(torch_layers), len(keras_layers))):
+        expected = (
+            layer_cells(dict(zip(("in", "out"), LINEAR_SHAPES[index], strict=True)), batch_rows)
+            if index < len(LINEAR_SHAPES)
+            else missing
+        )
+        torch_cells = (
+            layer_cells(torch_layers[index], batch_rows) if index < len(torch_layers) else missing
+        )
+        keras_cells = (
+            layer_cells(keras_layers[index], batch_rows) if index < len(keras_layers) else missing
+        )
+        rows.append([str(index + 1), *expected, *torch_cells, *keras_cells])
+        if not torch_cells == keras_cells == expected:
+            highlight.append(index)
+    totals = [f"{t:,}" if t is not None else "?" for t in (torch_total, keras_total)]
+    rows.append(["Σ", "", f"{PARAMS:,}", "", totals[0], "", totals[1]])
+    if not totals[0] == totals[1] == f"{PARAMS:,}":
+        highlight.append(len(rows) - 1)
+    attach_table(
+        Table(
+            title=Text(
+                en=f"Layers with weights, PyTorch vs Keras, for a ({batch_rows}, {INPUT_WIDTH}) batch",
+                ja=f"重みを持つ層の比較(PyTorch と Keras、({batch_rows}, {INPUT_WIDTH}) のバッチ)",
+            ),
+            header=[
+                Text(en="layer", ja="層"),
+                Text(en="expected output", ja="期待される出力形状"),
+                Text(en="expected params", ja="期待されるパラメータ数"),
+                Text(en="PyTorch output", ja="PyTorch の出力形状"),
+                Text(en="PyTorch params", ja="PyTorch のパラメータ数"),
+                Text(en="Keras output", ja="Keras の出力形状"),
+                Text(en="Keras params", ja="Keras のパラメータ数"),
+            ],
+            rows=rows,
+            highlight=highlight,
+        )
+    )
+
+
 @pytest.mark.points(1)
 @pytest.mark.title(en="Output shapes", ja="出力の形状")
 def test_output_shapes(submission, torch_model, keras_model, batch):
+    attach_layer_table(submission, torch_model, keras_model, len(batch))
     check_equal(
         torch_out(submission, torch_model, batch, False).shape,
         (32, 10),

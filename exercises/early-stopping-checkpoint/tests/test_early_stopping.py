@@ -6,6 +6,10 @@ import os
 import numpy as np
 import pytest
 
+from grader.artifacts import Chart, Marker, Series, Table
+from grader.contract import Text
+from grader.harness.attach import attach_chart, attach_table
+from grader.harness.client import SubmissionError
 from grader.harness.feedback import both, check, check_equal, fail, max_abs_diff
 from grader.harness.files import UnsafeFile, load_state_dict, read_student_file
 from grader.harness.protocol import Tensor
@@ -67,6 +71,164 @@ def read_checkpoint(path):
         )
 
 
+# -- what the learner's run looked like ------------------------------------------------------------
+# Built from the losses these tests feed, what the rule gives for them (computed here), and the
+# learner's answers only as booleans and integers: nothing the submission returns shows as text.
+
+
+def expected_run(losses, patience):
+    """(counter after each call, index of the call that should stop or None), by the rule."""
+    best, counter, counters, stop = None, 0, [], None
+    for index, loss in enumerate(losses):
+        if best is None or loss < best:
+            best, counter = loss, 0
+        else:
+            counter += 1
+            if counter >= patience and stop is None:
+                stop = index
+        counters.append(counter)
+    return counters, stop
+
+
+def shown(value):
+    """A learner's answer as plain text: a bool or an int as itself, anything else as a dash."""
+    if isinstance(value, bool) or (isinstance(value, int) and abs(value) < 10**9):
+        return str(value)
+    return "—"
+
+
+def counter_of(stopper):
+    """The learner's counter for the table; a missing one is the counter check's finding."""
+    try:
+        return stopper.attr("counter")
+    except SubmissionError:
+        return None
+
+
+def first_stop(returned):
+    return next((index for index, value in enumerate(returned) if value is True), None)
+
+
+def attach_stop_chart(losses, patience, returned):
+    _, should = expected_run(losses, patience)
+    stopped = first_stop(returned)
+    markers = []
+    if should is not None and should == stopped:
+        markers.append(
+            Marker(should + 1, Text(en="you stopped here, on time", ja="正しくここで停止"))
+        )
+    else:
+        if should is not None:
+            markers.append(Marker(should + 1, Text(en="should stop here", ja="ここで停止すべき")))
+        if stopped is not None:
+            markers.append(
+                Marker(stopped + 1, Text(en="you stopped here", ja="あなたの実装が停止"))
+            )
+    attach_chart(
+        Chart(
+            title=Text(
+                en=f"Validation losses fed (patience={patience}); you stopped at epoch "
+                + (str(stopped + 1) if stopped is not None else "— (never)"),
+                ja=f"与えた検証損失(patience={patience})。停止したエポック: "
+                + (str(stopped + 1) if stopped is not None else "なし(停止せず)"),
+            ),
+            series=(
+                Series(
+                    Text(en="validation loss", ja="検証損失"),
+                    list(enumerate(losses, start=1)),
+                    "other",
+                ),
+                Series(
+                    Text(en="best so far", ja="それまでの最良値"),
+                    list(enumerate(np.minimum.accumulate(losses).tolist(), start=1)),
+                    "reference",
+                ),
+            ),
+            x_label=Text(en="epoch (call)", ja="エポック(呼び出し回数)"),
+            y_label=Text(en="validation loss", ja="検証損失"),
+            markers=tuple(markers),
+        )
+    )
+
+
+def attach_counter_table(losses, patience, counters, returned=None):
+    expected, should = expected_run(losses, patience)
+    header = [
+        Text(en="epoch", ja="エポック"),
+        Text(en="val loss", ja="検証損失"),
+        Text(en="expected counter", ja="期待される counter"),
+        Text(en="your counter", ja="あなたの counter"),
+    ]
+    if returned is not None:
+        header += [Text(en="should stop", ja="停止すべき"), Text(en="you returned", ja="戻り値")]
+    rows, wrong = [], []
+    for index, loss in enumerate(losses):
+        row = [str(index + 1), f"{loss:g}", str(expected[index]), shown(counters[index])]
+        mismatch = counters[index] != expected[index] or isinstance(counters[index], bool)
+        if returned is not None:
+            should_stop = should is not None and index >= should
+            row += [str(should_stop), shown(returned[index])]
+            mismatch = mismatch or returned[index] is not should_stop
+        rows.append(row)
+        if mismatch:
+            wrong.append(index)
+    attach_table(
+        Table(
+            title=Text(
+                en=f"The counter after each call (patience={patience})",
+                ja=f"各呼び出し後の counter(patience={patience})",
+            ),
+            header=header,
+            rows=rows,
+            highlight=wrong,
+        )
+    )
+
+
+def held_epoch(state, epochs):
+    """The epoch whose weights ``state`` holds exactly (compared here), or None."""
+    for epoch in range(epochs):
+        wanted = weights_for(epoch)
+        if sorted(state) == sorted(wanted) and all(
+            np.shape(state[k]) == wanted[k].shape and np.array_equal(state[k], wanted[k])
+            for k in wanted
+        ):
+            return epoch
+    return None
+
+
+def attach_checkpoint_table(losses, state):
+    best = int(np.argmin(losses))
+    held = held_epoch(state, len(losses))
+    rows = [
+        [
+            str(epoch + 1),
+            f"{loss:g}",
+            "✓" if epoch == best else "",
+            "✓" if epoch == held else "",
+        ]
+        for epoch, loss in enumerate(losses)
+    ]
+    attach_table(
+        Table(
+            title=Text(
+                en="Which epoch's weights the checkpoint holds"
+                + ("" if held is not None else " (none of the epochs fed)"),
+                ja="チェックポイントに入っている重みのエポック"
+                + ("" if held is not None else "(与えたどのエポックの重みでもありません)"),
+            ),
+            header=[
+                Text(en="epoch", ja="エポック"),
+                Text(en="val loss", ja="検証損失"),
+                Text(en="should hold (best)", ja="保持すべき(最良)"),
+                Text(en="your checkpoint holds", ja="あなたのチェックポイント"),
+            ],
+            rows=rows,
+            highlight=[] if held == best else [best] + ([held] if held is not None else []),
+        )
+    )
+
+
 def check_flag(stopper, expected, en, ja):
     found = stopper.attr("early_stop")
     check(found is expected, en, ja, expected=expected, actual=found)
@@ -89,7 +251,13 @@ def test_stops_after_patience(submission, grading):
         (2, [1.0, 1.1, 1.2], [False, False, True]),
     ):
         stopper, model, _ = make(submission, grading, f"stop{patience}", patience)
-        returned = feed(submission, stopper, model, losses)
+        returned, counters = [], []
+        for epoch, loss in enumerate(losses):
+            submission.helper("torch_load_values", model, weights_for(epoch))
+            returned.append(stopper.call(loss, model))
+            counters.append(counter_of(stopper))
+        attach_stop_chart(losses, patience, returned)
+        attach_counter_table(losses, patience, counters, returned)
         check_equal(
             returned,
             expected,
@@ -115,6 +283,7 @@ def test_counter_resets(submission, grading):
         submission.helper("torch_load_values", model, weights_for(epoch))
         stopper.call(loss, model)
         counters.append(stopper.attr("counter"))
+    attach_counter_table(losses, 5, counters)
     check_equal(
         counters,
         [0, 1, 2, 0, 1],
@@ -164,6 +333,8 @@ def test_checkpoint_holds_best_weights(submission, grading):
         submission.helper("torch_load_values", model, weights_for(offset))
         stopper.call(loss, model)
     state = read_checkpoint(path)
+    losses = [1.0, 0.6, *feed_from]
+    attach_checkpoint_table(losses, state)
     check(
         digest(path) == saved,
         "The checkpoint file was rewritten in an epoch whose loss did not improve.",

@@ -10,7 +10,9 @@ import ast
 import pytest
 from conftest import ITERATIONS, LR
 
+from grader.harness.attach import attach_chart
 from grader.harness.feedback import both, check, fail
+from grader.harness.training import gradient_chart, loss_chart
 
 STEP_KINDS = {
     "still": (
@@ -141,7 +143,11 @@ def test_loss_from_criterion(run, trajectory, grading):
 @pytest.mark.title(
     en="Gradients do not accumulate across iterations", ja="勾配が反復をまたいで蓄積されない"
 )
-def test_gradients_are_reset(run, trajectory):
+def test_gradients_are_reset(run, trajectory, reference):
+    # Drawn before any check can fail: a failing run is where the curves teach most.
+    if trajectory.backwards:
+        attach_chart(loss_chart(trajectory, reference, iterations=ITERATIONS))
+        attach_chart(gradient_chart(trajectory, reference))
     require_replayable(run, trajectory)
     if not trajectory.steps:
         fail("optimizer.step() was never called.", "optimizer.step() が一度も呼ばれていません。")

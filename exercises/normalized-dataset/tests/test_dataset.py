@@ -3,6 +3,9 @@
 import numpy as np
 import pytest
 
+from grader.artifacts import Chart, Series, Table
+from grader.contract import Text
+from grader.harness.attach import attach_chart, attach_table
 from grader.harness.feedback import both, check, check_close, fail
 from grader.harness.protocol import Tensor
 
@@ -91,12 +94,80 @@ def test_length_and_item_types(submission, arrays):
         )
 
 
+def attach_column_statistics(found):
+    """Mean and (population) std of each column of what the dataset returned, computed here:
+    after standardisation every column has mean 0 and std 1."""
+    values = np.asarray(found, dtype=np.float64)
+    if values.ndim != 2 or values.shape[1] == 0:
+        return
+    means, stds = values.mean(axis=0), values.std(axis=0)
+    columns = range(1, values.shape[1] + 1)
+    attach_chart(
+        Chart(
+            title=Text(
+                en="Per-column mean and std of your features (expected 0 and 1)",
+                ja="返された特徴量の列ごとの平均と標準偏差(期待値は 0 と 1)",
+            ),
+            kind="bar",
+            series=(
+                Series(
+                    Text(en="your mean", ja="あなたの平均"),
+                    list(zip(columns, means, strict=True)),
+                    "learner",
+                ),
+                Series(
+                    Text(en="expected mean", ja="期待される平均"),
+                    [(c, 0.0) for c in columns],
+                    "reference",
+                ),
+                Series(
+                    Text(en="your std", ja="あなたの標準偏差"),
+                    list(zip(columns, stds, strict=True)),
+                    "learner",
+                ),
+                Series(
+                    Text(en="expected std", ja="期待される標準偏差"),
+                    [(c, 1.0) for c in columns],
+                    "reference",
+                ),
+            ),
+            x_label=Text(en="feature column", ja="特徴量の列"),
+            y_label=Text(en="value", ja="値"),
+        )
+    )
+    off = [
+        index
+        for index in range(len(means))
+        if not (abs(means[index]) <= 1e-3 and abs(stds[index] - 1.0) <= 1e-3)
+    ]
+    attach_table(
+        Table(
+            title=Text(
+                en=f"Per-column statistics of the {len(values)} samples your dataset returned",
+                ja=f"データセットが返した {len(values)} サンプルの列ごとの統計量",
+            ),
+            header=[
+                Text(en="column", ja="列"),
+                Text(en="mean", ja="平均"),
+                Text(en="std (ddof=0)", ja="標準偏差 (ddof=0)"),
+                Text(en="expected", ja="期待値"),
+            ],
+            rows=[
+                [str(column), f"{round(mean, 4) + 0.0:.4f}", f"{std:.4f}", "0 / 1"]
+                for column, mean, std in zip(columns, means, stds, strict=True)
+            ],
+            highlight=off,
+        )
+    )
+
+
 @pytest.mark.points(2)
 @pytest.mark.title(en="Features are standardised per column", ja="特徴量が列ごとに標準化されている")
 def test_standardised_values(submission, arrays):
     data, labels = arrays
     dataset = build(submission, data, labels)
     found = np.stack([as_array(f, "features") for f, _ in items(dataset, ROWS)])
+    attach_column_statistics(found)
     check_close(
         found,
         standardised(data),

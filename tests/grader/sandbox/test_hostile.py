@@ -11,6 +11,7 @@ import docker
 import pytest
 
 from grader.contract import GradingResult
+from grader.sandbox.reaper import OWNER_LABEL, ROLE_LABEL, ROLE_SANDBOX, this_owner
 
 HOSTILE = Path(__file__).parents[2] / "fixtures" / "hostile"
 CANARY = "kadai-hidden-canary-7f3a"
@@ -86,6 +87,7 @@ def test_hidden_test_source_is_not_in_failure_feedback(sandbox_grader, probe):
     [
         ("endless_loop.py", "timeout", "Time limit"),
         ("fork_bomb.py", "timeout", "Time limit"),
+        ("fork_bomb_resumer.py", "timeout", "Time limit"),
         ("memory_bomb.py", "memory", "Memory limit"),
     ],
 )
@@ -107,8 +109,10 @@ def test_resource_abuse_ends_as_a_graded_limit(sandbox_grader, probe, name, outc
 
 
 def sandbox_ids() -> set[str]:
+    """This test process's sandboxes: another process may be grading on the same Docker host."""
     client = docker.from_env()
-    found = client.containers.list(all=True, filters={"label": "kadai.role=sandbox"})
+    owned = [f"{ROLE_LABEL}={ROLE_SANDBOX}", f"{OWNER_LABEL}={this_owner()}"]
+    found = client.containers.list(all=True, filters={"label": owned})
     client.close()
     return {c.id for c in found}
 

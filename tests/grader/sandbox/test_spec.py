@@ -1,9 +1,12 @@
 """The container specification: every hardening flag, the limits, and the GPU request."""
 
+import os
+import socket
+
 import pytest
 
 from grader.contract import Limits
-from grader.sandbox.reaper import EXPIRES_LABEL
+from grader.sandbox.reaper import EXPIRES_LABEL, OWNER_LABEL
 from grader.sandbox.spec import SHM_MB, TMP_MB, GpuUnavailable, container_spec
 
 
@@ -45,9 +48,13 @@ def test_a_required_gpu_on_a_cpu_host_is_refused():
         container_spec("img", Limits(gpu="required"), (), gpu_available=False)
 
 
-def test_every_sandbox_says_when_it_becomes_an_orphan():
+def test_every_sandbox_says_when_it_becomes_an_orphan_and_which_process_started_it():
     spec = container_spec("img", Limits(), (), expires_at=1_800_000_000.2)
-    assert spec["labels"] == {"kadai.role": "sandbox", EXPIRES_LABEL: "1800000001"}
+    assert spec["labels"] == {
+        "kadai.role": "sandbox",
+        EXPIRES_LABEL: "1800000001",
+        OWNER_LABEL: f"{socket.gethostname()}:{os.getpid()}",
+    }
 
 
 def test_every_writable_place_is_sized():
