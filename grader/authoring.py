@@ -22,6 +22,7 @@ from pathlib import Path
 from grader import scaffold
 from grader.exercise import ID_PATTERN, ExercisePackage
 
+TODO_MARKER = scaffold.TODO
 EXPORT_FORMAT = 1
 EXPORT_MANIFEST = "kadai-export.toml"
 FRAMEWORKS = ("torch", "tensorflow")
@@ -103,7 +104,7 @@ def unfilled_todos(root: Path) -> list[Todo]:
         found += [
             Todo(name, number, line.strip()[:120])
             for number, line in enumerate(lines, start=1)
-            if scaffold.TODO in line
+            if TODO_MARKER in line
         ]
     return found
 
