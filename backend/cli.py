@@ -172,6 +172,7 @@ def add_folder(folder: object, exported_version: str | None = None) -> int:
 
 
 def command_exercise_preview(args: argparse.Namespace, grader_settings: GraderSettings) -> int:
+    import signal
     import tempfile
     from pathlib import Path
 
@@ -186,6 +187,9 @@ def command_exercise_preview(args: argparse.Namespace, grader_settings: GraderSe
     if not (folder / "exercise.toml").exists():
         folder = grader_settings.exercises_dir / args.exercise
     logs.configure()
+    # uvicorn re-raises the signal that stopped it; as an exception, SIGTERM too leaves the
+    # with-block below, which deletes the preview's data.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with tempfile.TemporaryDirectory(prefix="kadai-preview-") as data_dir:
         try:
             preview = prepare_preview(folder, Path(data_dir), grader_settings)
@@ -202,14 +206,17 @@ def command_exercise_preview(args: argparse.Namespace, grader_settings: GraderSe
             "is deleted when you stop it with Ctrl+C)",
             flush=True,
         )
-        uvicorn.run(
-            create_app(preview.settings),
-            host=args.host,
-            port=args.port,
-            log_level="warning",
-            proxy_headers=False,
-            server_header=False,
-        )
+        try:
+            uvicorn.run(
+                create_app(preview.settings),
+                host=args.host,
+                port=args.port,
+                log_level="warning",
+                proxy_headers=False,
+                server_header=False,
+            )
+        except KeyboardInterrupt:
+            pass  # Ctrl+C: the data folder is deleted on the way out
     return 0
 
 
