@@ -8,7 +8,7 @@ import pytest
 
 from grader.authoring import new_package
 from grader.exercise import load_exercise
-from grader.validation import check_package
+from grader.validation import check_package, leaks
 from tests.grader.test_authoring import fill_todos
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -34,3 +34,29 @@ def test_a_filled_code_scaffold_validates_with_each_checks_verdict(tmp_path, san
     }  # fmt: skip
     hidden = report.cases[0].result.tests[2]
     assert hidden.visibility == "hidden" and hidden.title.ja == "負の値と小数"
+
+
+PRINTS_IN_ANSWER = """
+def answer():
+    print("reference tensor([1., 2., 3.])")
+    return 42
+
+
+def tensor():
+    return None
+"""
+
+
+def test_a_hidden_expected_value_printed_during_a_visible_check_is_found(sandbox_grader, probe):
+    # The probe's hidden check expects "tensor([1., 2., 3.])"; printed while the visible check
+    # ran, the learner reads it.
+    result = sandbox_grader.grade(probe, PRINTS_IN_ANSWER)
+    found = leaks(probe, result, after_due_date=False)
+    assert len(found) == 1 and "tensor([1., 2., 3.])" in found[0] and "(hidden)" in found[0]
+    # Printed while the hidden check itself ran, it is withheld with that check: no leak.
+    held = PRINTS_IN_ANSWER.replace("    print(", "    pass  # (").replace(
+        "    return None", '    print("reference tensor([1., 2., 3.])")\n    return None'
+    )
+    result = sandbox_grader.grade(probe, held)
+    assert result.tests[1].stdout.strip() == "reference tensor([1., 2., 3.])"
+    assert leaks(probe, result, after_due_date=False) == []
