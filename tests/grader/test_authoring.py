@@ -139,3 +139,13 @@ def test_export_of_an_unfinished_package_warns(tmp_path, capsys):
     assert main(["exercise", "export", str(tmp_path / "unfinished"), "-o", str(tmp_path)]) == 0
     assert "the upload refuses this package" in capsys.readouterr().err
     assert len(list(tmp_path.glob("unfinished-*.zip"))) == 1
+
+
+def test_export_finds_a_package_by_its_id(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KADAI_EXERCISES_DIR", str(tmp_path))
+    main(["exercise", "new", "by-id", "--kind", "quiz"])  # into the exercises folder
+    assert (tmp_path / "by-id" / "exercise.toml").exists()
+    assert main(["exercise", "export", "by-id", "-o", str(tmp_path / "by-id.zip")]) == 0
+    assert read_export_manifest(tmp_path / "by-id.zip").id == "by-id"
+    with pytest.raises(SystemExit, match="no exercise 'nope'"):
+        main(["exercise", "export", "nope"])
