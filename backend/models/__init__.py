@@ -4,6 +4,9 @@ from backend.models.api_token import ApiToken
 from backend.models.assignment import Assignment
 from backend.models.course import Course, Enrollment
 from backend.models.exercise import Exercise, ExerciseVersion
+from backend.models.lti_link import LtiAccount, LtiContext, LtiLineItem, LtiNonce, LtiResourceLink
+from backend.models.lti_platform import LtiPlatform, LtiToolKey
+from backend.models.lti_score_send import LtiScoreSend
 from backend.models.submission import Submission
 from backend.models.user import User
 from backend.models.user_session import UserSession
@@ -15,6 +18,14 @@ __all__ = [
     "Enrollment",
     "Exercise",
     "ExerciseVersion",
+    "LtiAccount",
+    "LtiContext",
+    "LtiLineItem",
+    "LtiNonce",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiScoreSend",
+    "LtiToolKey",
     "Submission",
     "User",
     "UserSession",
