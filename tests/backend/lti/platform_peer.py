@@ -192,11 +192,15 @@ class MessageLaunch(LTIAdvantageMessageLaunchAbstract):
 
 
 def form_fields(html: str) -> tuple[str, dict[str, str]]:
-    """The action and hidden fields of the auto-posting form a platform or tool answers with."""
-    action = re.search(r'<form[^>]*action="([^"]+)"', html)
-    assert action, html[:500]
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
-    return action.group(1).replace("&amp;", "&"), fields
+    """The action and hidden fields of the auto-posting form (the one carrying a token) that a
+    platform or the tool answers with."""
+    for form in re.findall(r"<form[^>]*>.*?</form>", html, re.S):
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        if "id_token" in fields or "JWT" in fields:
+            action = re.search(r'action="([^"]+)"', form)
+            assert action
+            return action.group(1).replace("&amp;", "&"), fields
+    raise AssertionError(f"no token form in: {html[:500]}")
 
 
 def make_app(peer: Peer) -> FastAPI:
