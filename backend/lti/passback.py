@@ -180,23 +180,25 @@ def deliver(
         sub = LtiRepository(session).sub_of(send.platform_id, send.user_id)
         tries = send.tries
     try:
+        # Each step commits what it learnt (the token, the line item) before the next may fail.
         with transaction(sessions) as session:
             platform = session.get(LtiPlatform, send.platform_id)
             assert platform is not None and sub is not None
             token = platform_client.access_token(session, platform, SCORE_SCOPES)
+        with transaction(sessions) as session:
             url = _line_item_url(session, platform, send, token)
-            platform_client.post_score(
-                token,
-                url,
-                {
-                    "userId": sub,
-                    "scoreGiven": send.score_given,
-                    "scoreMaximum": send.score_maximum,
-                    "activityProgress": "Completed",
-                    "gradingProgress": "FullyGraded",
-                    "timestamp": send.graded_at.isoformat(timespec="milliseconds") + "Z",
-                },
-            )
+        platform_client.post_score(
+            token,
+            url,
+            {
+                "userId": sub,
+                "scoreGiven": send.score_given,
+                "scoreMaximum": send.score_maximum,
+                "activityProgress": "Completed",
+                "gradingProgress": "FullyGraded",
+                "timestamp": send.graded_at.isoformat(timespec="milliseconds") + "Z",
+            },
+        )
     except platform_client.PlatformError as exc:
         return _failed(sessions, send_id, str(exc), tries, base_delay_s, max_tries)
     with transaction(sessions) as session:

@@ -314,6 +314,7 @@ def api_register(session: SessionDep, user: ManageUser, body: PlatformIn) -> dic
 def admin_page(request: Request, session: SessionDep, user: AdminUser, done: str = "") -> Response:
     repository = LtiRepository(session)
     urls = tool_urls(request)
+    keys.signing_key(session)  # the JWKS the LMS is told about has a key from the start
     linked = []
     for platform in repository.platforms():
         for course in CourseRepository(session).all():

@@ -105,6 +105,8 @@ def test_a_failing_platform_is_retried_until_it_answers(kadai, peer, lti_setting
     submit(kadai, int(items[0]["custom"]["kadai_assignment_id"]), 2.0)
     wait_for(lambda: peer.scores, timeout=60)
     assert peer.failed_scores == 2
+    assert peer.token_requests == 1  # the token outlived the failed sends
+    assert peer.lineitem_creations == 1
     with database(lti_settings) as session:
         send = session.scalars(select(LtiScoreSend)).one()
         assert send.state == "sent" and send.tries == 3 and send.last_error is None

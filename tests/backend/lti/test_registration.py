@@ -140,3 +140,11 @@ def test_a_rotated_key_stays_in_the_jwks_until_the_overlap_ends(kadai, lti_setti
     assert [k["kid"] for k in kadai.get("/lti/jwks.json").json()["keys"]] == [
         k for k in kids if k != first[0]["kid"]
     ]
+
+
+def test_the_registration_page_reads_in_japanese(kadai, lti_settings):
+    sign_in(kadai, lti_settings.admin_email, ADMIN_PASSWORD)
+    page = kadai.get("/admin/lti", headers={"Accept-Language": "ja"}).text
+    for label in ("LMS に貼り付ける値", "プラットフォームを登録", "鍵を更新", "デプロイメント ID"):
+        assert label in page
+    assert "Values to paste" not in page
