@@ -22,8 +22,9 @@ from backend.auth.signing_key import signing_key
 from backend.celery_app import make_celery
 from backend.db import make_engine, make_session_factory
 from backend.errors import Invalid, KadaiError, NotAuthenticated
+from backend.lti.manage_router import api_router as lti_api_router
+from backend.lti.manage_router import router as lti_manage_router
 from backend.lti.passback import PassbackRunner
-from backend.lti.router import api_router as lti_api_router
 from backend.lti.router import router as lti_router
 from backend.queue import CeleryQueue, EmbeddedQueue
 from backend.ratelimit import make_limiter
@@ -211,6 +212,7 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     app.include_router(admin_router)
     app.include_router(account_router)
     app.include_router(lti_router)
+    app.include_router(lti_manage_router)
     app.include_router(lti_api_router)
 
     @app.get("/healthz", include_in_schema=False)
