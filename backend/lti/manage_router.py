@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from backend.api.v1 import ERRORS
 from backend.courses import service as courses
 from backend.courses.repository import CourseRepository
 from backend.errors import Forbidden, NotFound
@@ -25,7 +26,7 @@ from backend.web.deps import AdminUser, CsrfChecked, CurrentUser, Id, ManageUser
 
 log = logging.getLogger("kadai.lti")
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1/lti", tags=["lti"])
+api_router = APIRouter(prefix="/api/v1/lti", tags=["lti"], responses=ERRORS)
 
 
 # Administrators: registration
