@@ -128,9 +128,9 @@ def _header(token: str) -> dict:
     return data
 
 
-def _key_set(platform: LtiPlatform, kid: str | None) -> KeySet:
+def _key_set(platform: LtiPlatform, kid: str | None, refresh: bool = False) -> KeySet:
     """The platform's keys, fetched again once when the token names a kid not cached."""
-    cached = json.loads(platform.jwks_json) if platform.jwks_json else None
+    cached = json.loads(platform.jwks_json) if platform.jwks_json and not refresh else None
     if cached is None or (kid and not any(k.get("kid") == kid for k in cached["keys"])):
         try:
             cached = platform_client.fetch_jwks(platform.jwks_url)
@@ -181,15 +181,29 @@ def validate(
     header = _header(id_token)
     if header.get("alg") != "RS256":
         raise LaunchRefused("signature", f"alg {header.get('alg')!r}")
-    keys = _key_set(platform, header.get("kid"))
+    kid = header.get("kid")
+    cached_before = platform.jwks_json is not None
     try:
-        claims = jwt.decode(id_token, keys, algorithms=["RS256"]).claims
+        claims = _decode(id_token, _key_set(platform, kid))
     except BadSignatureError as exc:
-        raise LaunchRefused("signature", str(exc)) from exc
-    except (JoseError, ValueError) as exc:
-        raise LaunchRefused("token_malformed", str(exc)) from exc
+        if kid or not cached_before:
+            raise LaunchRefused("signature", str(exc)) from exc
+        # No kid to notice a rotation by: the platform's current keys, once.
+        try:
+            claims = _decode(id_token, _key_set(platform, None, refresh=True))
+        except BadSignatureError as again:
+            raise LaunchRefused("signature", str(again)) from again
     _check_claims(session, platform, claims, str(bound.get("n", "")))
     return Claims(platform, claims)
+
+
+def _decode(id_token: str, keys: KeySet) -> dict:
+    try:
+        return jwt.decode(id_token, keys, algorithms=["RS256"]).claims
+    except BadSignatureError:
+        raise
+    except (JoseError, ValueError) as exc:
+        raise LaunchRefused("token_malformed", str(exc)) from exc
 
 
 def _check_claims(session: Session, platform: LtiPlatform, claims: dict, nonce: str) -> None:

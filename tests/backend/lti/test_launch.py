@@ -9,7 +9,7 @@ from sqlalchemy import select
 from backend.models import Course, Enrollment, LtiAccount, User
 from tests.backend.conftest import database
 from tests.backend.lti.conftest import TOOL, continue_link, enter, launch, start_launch
-from tests.backend.lti.platform_peer import CLIENT_ID, INSTRUCTOR, LEARNER, Launch
+from tests.backend.lti.platform_peer import CLIENT_ID, INSTRUCTOR, LEARNER, Launch, _key_pair
 
 
 def test_a_learner_launch_makes_the_course_and_account_and_signs_in_once(kadai, peer, lti_settings):
@@ -153,3 +153,16 @@ def test_an_unregistered_platform_is_refused_at_login(kadai, peer):
         },
     )
     assert answer.status_code == 400 and refused_check(answer) == "unknown_platform"
+
+
+def test_a_platform_key_rotation_is_followed_by_fetching_its_keys_again(kadai, peer):
+    assert launch(kadai, peer, "k1", Launch(sub="k", roles=[LEARNER])).status_code == 200
+    private, public = _key_pair()
+    peer.registration.set_platform_private_key(private).set_platform_public_key(public)
+    # Kadai cached the old key set; the new kid makes it fetch the platform's keys again.
+    assert launch(kadai, peer, "k2", Launch(sub="k", roles=[LEARNER])).status_code == 200
+    # A token signed with the retired key no longer verifies: its kid is gone from the JWKS.
+    stale = launch(
+        kadai, peer, "k3", Launch(sub="k", roles=[LEARNER], sign_with=peer.other_private_key)
+    )
+    assert stale.status_code == 401
