@@ -217,6 +217,49 @@ def command_exercise_preview(args: argparse.Namespace, grader_settings: GraderSe
             )
         except KeyboardInterrupt:
             pass  # Ctrl+C: the data folder is deleted on the way out
+
+
+def command_lti_register(args: argparse.Namespace, _grader_settings: object) -> int:
+    import json
+
+    from backend.bootstrap import migrate
+    from backend.db import make_engine, make_session_factory, transaction
+    from backend.errors import KadaiError
+    from backend.lti import keys, service
+    from backend.settings import Settings
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(settings.sqlalchemy_url)
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            platform = service.register_platform(
+                session,
+                name=args.name or "",
+                issuer=args.issuer,
+                client_id=args.client_id,
+                deployment_ids=args.deployment_id,
+                auth_login_url=args.auth_url,
+                auth_token_url=args.token_url,
+                jwks_url=args.jwks_url,
+            )
+            keys.signing_key(session)  # the tool's key exists before the LMS fetches the JWKS
+            platform_id = platform.id
+    except KadaiError as exc:
+        print(f"kadai: {exc.text.en}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    urls = service.ToolUrls(args.tool_url.rstrip("/"))
+    print(f"registered platform {platform_id} ({args.issuer}, client id {args.client_id})")
+    print("Paste into the LMS:")
+    print(f"  OIDC login URL:    {urls.login}")
+    print(f"  Launch/redirect:   {urls.launch}")
+    print(f"  JWKS URL:          {urls.jwks}")
+    print(f"  Deep Linking URL:  {urls.deep_linking}")
+    if args.json:
+        print(json.dumps(urls.configuration(), indent=2))
     return 0
 
 
@@ -263,6 +306,26 @@ def parser() -> argparse.ArgumentParser:
         help="comma-separated, among read,submit,grades,manage (default: read,submit)",
     )
     token.set_defaults(handler=command_token)
+    lti = commands.add_parser("lti", help="LTI 1.3: connect an LMS (Moodle, Canvas, ...)")
+    lti_actions = lti.add_subparsers(dest="lti_command", required=True)
+    register = lti_actions.add_parser(
+        "register",
+        help="register (or update) an LMS platform and print the values to paste into it",
+    )
+    register.add_argument("--issuer", required=True, help="the platform's issuer (platform ID)")
+    register.add_argument("--client-id", required=True)
+    register.add_argument(
+        "--deployment-id", action="append", required=True, help="repeat for several"
+    )
+    register.add_argument("--auth-url", required=True, help="the platform's OIDC auth URL")
+    register.add_argument("--token-url", required=True, help="the platform's access token URL")
+    register.add_argument("--jwks-url", required=True, help="the platform's public keyset URL")
+    register.add_argument("--name", help="shown on the admin page (default: the issuer)")
+    register.add_argument(
+        "--tool-url", default="http://127.0.0.1:8000", help="Kadai's public base URL"
+    )
+    register.add_argument("--json", action="store_true", help="also print the JSON configuration")
+    register.set_defaults(handler=command_lti_register)
     return root
 
 
