@@ -22,6 +22,10 @@ from backend.auth.signing_key import signing_key
 from backend.celery_app import make_celery
 from backend.db import make_engine, make_session_factory
 from backend.errors import Invalid, KadaiError, NotAuthenticated
+from backend.lti.manage_router import api_router as lti_api_router
+from backend.lti.manage_router import router as lti_manage_router
+from backend.lti.passback import PassbackRunner
+from backend.lti.router import router as lti_router
 from backend.queue import CeleryQueue, EmbeddedQueue
 from backend.ratelimit import make_limiter
 from backend.settings import Settings
@@ -97,8 +101,16 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
         graded_notifier(settings.webhook_url, settings.webhook_secret),
         settings.max_grading_tries,
     )
+    # LTI scores: sent by a thread of this process in the embedded mode; with Celery, by the
+    # workers, this process's thread only polling for rows whose job the broker lost.
+    passback = PassbackRunner(
+        sessions,
+        settings.lti_passback_retry_s,
+        settings.lti_passback_tries,
+        poll_s=2.0 if embedded else settings.sweep_interval_s,
+    )
     queue: lifecycle.GradingQueue = (
-        EmbeddedQueue(grading_threads) if embedded else CeleryQueue(make_celery(settings))
+        EmbeddedQueue(grading_threads, passback) if embedded else CeleryQueue(make_celery(settings))
     )
     # The request's unit of work: jobs queued by its transitions leave when it commits.
     lifecycle.send_jobs_after_commit(sessions, queue)
@@ -113,7 +125,9 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         grading_threads.start()
         sweeper.start()
+        passback.start()
         yield
+        passback.stop()
         sweeper.stop()
         grading_threads.stop()
         engine.dispose()
@@ -197,6 +211,9 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     app.include_router(staff_router)
     app.include_router(admin_router)
     app.include_router(account_router)
+    app.include_router(lti_router)
+    app.include_router(lti_manage_router)
+    app.include_router(lti_api_router)
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -12,7 +12,8 @@ from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown
 
 from backend.db import make_engine, make_session_factory
-from backend.queue import GRADE_TASK, CeleryQueue
+from backend.lti import passback
+from backend.queue import GRADE_TASK, PASSBACK_TASK, CeleryQueue
 from backend.settings import Settings
 from backend.submissions import grading
 from backend.submissions.threads import lifecycle, prewarm_open_exercises
@@ -73,6 +74,13 @@ def make_celery(settings: Settings) -> Celery:
         if stored == "stored":
             grading.announce(sessions, submission_id, notify)
         return stored
+
+    @app.task(name=PASSBACK_TASK, acks_late=True)
+    def send_lti_score(send_id: int) -> str:
+        sessions, _grader = resources()
+        return passback.deliver(
+            sessions, send_id, settings.lti_passback_retry_s, settings.lti_passback_tries
+        )
 
     return app
 

@@ -105,6 +105,12 @@ class Settings(BaseSettings):
         description="origins of the LMS platforms that may frame the LTI routes (/lti/); every "
         "other page may not be framed at all",
     )
+    lti_passback_retry_s: float = Field(
+        default=30.0, gt=0, description="LTI score sends: delay before the first retry (doubling)"
+    )
+    lti_passback_tries: int = Field(
+        default=6, ge=1, description="LTI score sends: tries before one is marked failed"
+    )
     webhook_url: str | None = Field(default=None, description="POSTed when a submission is graded")
     webhook_secret: str = Field(default="", description="HMAC-SHA256 key for X-Kadai-Signature")
     queue_backend: Literal["embedded", "celery"] = Field(

@@ -1,4 +1,5 @@
-"""The ``kadai`` command line: grade a file, validate an exercise package, build the sandbox image."""
+"""The ``kadai`` command line: grade a file; scaffold, validate and export exercise packages;
+build the sandbox image."""
 
 from __future__ import annotations
 
@@ -7,14 +8,21 @@ import json
 import sys
 from pathlib import Path
 
-from grader.contract import GradingResult
+from grader.authoring import (
+    AuthoringError,
+    export_package,
+    new_package,
+    package_files,
+    unfilled_todos,
+)
+from grader.contract import GradingResult, TestResult
 from grader.display import artifact_lines
 from grader.engine import Grader
 from grader.exercise import ExercisePackage, PackageError, load_catalog, load_exercise
 from grader.notebook import NotebookSource, annotate_traceback, is_notebook_name, read_notebook
 from grader.quiz import InvalidSubmission
 from grader.settings import GraderSettings
-from grader.validation import validate_package
+from grader.validation import Report, check_package, todo_report
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -149,31 +157,128 @@ def with_notebook(result: GradingResult, notebook: NotebookSource) -> dict:
     return data
 
 
-def command_validate(args: argparse.Namespace, settings: GraderSettings) -> int:
+def load_or_report(folder: Path) -> ExercisePackage | None:
     try:
-        package = load_exercise(Path(args.dir))
+        return load_exercise(folder)
     except PackageError as exc:
         print(f"{exc.root}: {len(exc.problems)} problem(s)")
         for problem in exc.problems:
             print(f"  {problem}")
+        return None
+
+
+def resolve_package_dir(settings: GraderSettings, id_or_dir: str) -> Path:
+    """A folder given as a path, else the exercise of that id in the exercises folder."""
+    path = Path(id_or_dir)
+    if path.is_dir() and (path / "exercise.toml").exists():
+        return path
+    candidate = settings.exercises_dir / id_or_dir
+    if candidate.is_dir():
+        return candidate
+    raise SystemExit(
+        f"kadai: no exercise {id_or_dir!r} (neither a package folder nor an id in "
+        f"{settings.exercises_dir})"
+    )
+
+
+def command_validate(args: argparse.Namespace, settings: GraderSettings) -> int:
+    package = load_or_report(Path(args.dir))
+    if package is None:
+        return EXIT_FAILED
+    unfinished = todo_report(package)
+    if unfinished is not None:  # refused before a sandbox is started
+        print_report(unfinished)
         return EXIT_FAILED
     with Grader(settings) as grader:
-        return validate_cases(grader, package, args.verbose)
+        report = check_package(grader, package)
+    print_report(report, args.verbose)
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
-def validate_cases(grader: Grader, package: ExercisePackage, verbose: bool) -> int:
+def test_cell(test: TestResult | None) -> str:
+    if test is None:
+        return "-"
+    score = "?" if test.score is None else f"{test.score:g}"
+    return score if test.status == "passed" else f"{score}✗"
+
+
+def print_report(report: Report, verbose: bool = False) -> None:
+    package = report.package
     print(f"{package.id} (version {package.version}, {package.meta.points:g} points)")
-    print(f"{'submission':40} {'expect':>8} {'score':>7}  {'status':10} verdict")
-    outcomes = validate_package(grader, package)
-    for case in outcomes:
+    reference = next((c.result for c in report.cases if c.result.tests), None)
+    names = [t.name for t in reference.tests] if reference else []
+    if reference:
+        print("checks:")
+        for column, test in enumerate(reference.tests, start=1):
+            print(
+                f"  {column:>2}  {test.title.en[:48]:48} {test.max_score:g} pt  {test.visibility}"
+            )
+    if report.cases:
+        columns = "".join(f"{n:>5}" for n in range(1, len(names) + 1))
+        print(f"{'case':38} {'kind':9} {'expect':>7} {'score':>6}  verdict {columns}")
+    for case in report.cases:
         verdict = "ok" if case.ok else "WRONG"
+        by_name = {t.name: t for t in case.result.tests}
+        cells = "".join(f"{test_cell(by_name.get(n)):>5}" for n in names)
         print(
-            f"{case.name:40} {case.expectation:>8} {case.result.score:>7g}  "
-            f"{case.result.status:10} {verdict}"
+            f"{case.name:38} {case.kind:9} {case.expectation:>7} {case.result.score:>6g}  "
+            f"{verdict:7} {cells}"
         )
-        if not case.ok and verbose:
-            print(render(case.result, "en"))
-    return EXIT_OK if all(case.ok for case in outcomes) else EXIT_FAILED
+        if not case.ok:
+            if case.result.status != "graded":
+                print(f"    {case.result.status}/{case.result.outcome}: {case.result.message.en}")
+            if case.note:
+                print(f"    ({case.note})")
+            if verbose:
+                print(render(case.result, "en"))
+    for problem in report.problems:
+        print(f"PROBLEM  {problem}")
+    for warning in report.warnings:
+        print(f"warning  {warning}")
+    print("valid" if report.ok else "NOT VALID")
+
+
+def command_new(args: argparse.Namespace, settings: GraderSettings) -> int:
+    frameworks = None
+    if args.frameworks is not None:
+        frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
+    exercises_dir = Path(args.dir) if args.dir else settings.exercises_dir
+    try:
+        root = new_package(exercises_dir, args.id, args.kind, frameworks)
+    except AuthoringError as exc:
+        print(f"kadai: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"created {root}/ (a small working {args.kind} exercise):")
+    for path in package_files(root):
+        print(f"  {path.relative_to(root).as_posix()}")
+    print(
+        f"Next: write your exercise where the files say TODO(author) (grep -rn 'TODO(author)' "
+        f"{root}), then `kadai exercise validate {root}`; docs/authoring.md walks through it."
+    )
+    return EXIT_OK
+
+
+def command_export(args: argparse.Namespace, settings: GraderSettings) -> int:
+    package = load_or_report(resolve_package_dir(settings, args.exercise))
+    if package is None:
+        return EXIT_FAILED
+    target = Path(args.output or f"{package.id}-{package.version}.zip")
+    if target.is_dir():
+        target = target / f"{package.id}-{package.version}.zip"
+    try:
+        export_package(package, target)
+    except OSError as exc:
+        print(f"kadai: cannot write {target}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    todos = unfilled_todos(package.root)
+    if todos:
+        print(
+            f"warning: {len(todos)} TODO(author) marker(s) left: the upload refuses this package "
+            "until they are filled in",
+            file=sys.stderr,
+        )
+    print(f"{target}: {package.id} version {package.version}")
+    return EXIT_OK
 
 
 def command_build(args: argparse.Namespace, settings: GraderSettings) -> int:
@@ -232,10 +337,25 @@ def parser() -> argparse.ArgumentParser:
     exercise = commands.add_parser("exercise", help="exercise packages").add_subparsers(
         dest="action", required=True
     )
-    validate = exercise.add_parser("validate", help="check a package in the sandbox")
+    new = exercise.add_parser("new", help="scaffold a new package to fill in")
+    new.add_argument("id", help="the new exercise's id, e.g. autograd-basics")
+    new.add_argument("--kind", choices=["code", "quiz"], required=True)
+    new.add_argument(
+        "--frameworks", help="comma-separated, among torch,tensorflow (code; default torch)"
+    )
+    new.add_argument("--dir", help="where to create it (default: the exercises folder)")
+    new.set_defaults(handler=command_new)
+    validate = exercise.add_parser(
+        "validate",
+        help="grade the solution, starter and every variant in the sandbox; report per test",
+    )
     validate.add_argument("dir")
     validate.add_argument("-v", "--verbose", action="store_true")
     validate.set_defaults(handler=command_validate)
+    export = exercise.add_parser("export", help="write a package as an upload zip")
+    export.add_argument("exercise", help="an exercise id, or a package folder")
+    export.add_argument("-o", "--output", help="the zip file (default: ID-VERSION.zip)")
+    export.set_defaults(handler=command_export)
 
     sandbox = commands.add_parser(
         "sandbox", help="the sandbox image and containers"

@@ -113,11 +113,16 @@ from grader.quiz import parse_answers as parse_answers  # noqa: E402
 
 
 def __getattr__(name: str) -> object:
-    # grader.validation and grader.cli import this module, so they load on first use.
+    # grader.validation and grader.cli import this module, so they load on first use (and
+    # grader.authoring with them).
     if name in ("CaseOutcome", "validate_package"):
         from grader import validation
 
         return getattr(validation, name)
+    if name in ("unfilled_todos", "read_export_manifest"):
+        from grader import authoring
+
+        return getattr(authoring, name)
     if name == "command_parser":
         from grader import cli
 

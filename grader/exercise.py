@@ -21,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from grader.contract import Limits
 
 MAX_TEST_FILE_BYTES = 512 * 1024
+# An exercise id: lower-case letters, digits and hyphens, 2 to 63 characters (also its folder name).
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 
 
 class LocalizedText(BaseModel):
@@ -42,7 +44,7 @@ class ExerciseLimits(BaseModel):
 
 class ExerciseMeta(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+    id: str = Field(pattern=ID_PATTERN)
     title: LocalizedText
     kind: Literal["code", "quiz"]
     points: float = Field(gt=0)

@@ -26,6 +26,7 @@ from grader.engine import (
     PackageError,
     load_catalog,
     load_exercise,
+    unfilled_todos,
     validate_package,
 )
 
@@ -78,6 +79,9 @@ def add_package(
         return AddReport(None, [str(p) for p in exc.problems], [], False)
     except RecursionError:  # the grader's TOML reading gives up on absurd nesting
         return AddReport(None, ["a TOML file is nested too deeply"], [], False)
+    todos = unfilled_todos(package.root)
+    if todos:  # a scaffold from `kadai exercise new` not yet written
+        return AddReport(package, [*(f"{todo}: TODO(author) left" for todo in todos)], [], False)
     outcomes = validate_package(grader, package, with_variants=with_variants)
     if not all(case.ok for case in outcomes):
         return AddReport(package, [], outcomes, False)

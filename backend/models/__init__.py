@@ -5,6 +5,9 @@ from backend.models.assignment import Assignment
 from backend.models.course import Course, Enrollment
 from backend.models.exercise import Exercise, ExerciseVersion
 from backend.models.hint_view import HintView
+from backend.models.lti_link import LtiAccount, LtiContext, LtiLineItem, LtiNonce, LtiResourceLink
+from backend.models.lti_platform import LtiPlatform, LtiToolKey
+from backend.models.lti_score_send import LtiScoreSend
 from backend.models.submission import Submission
 from backend.models.user import User
 from backend.models.user_session import UserSession
@@ -17,6 +20,14 @@ __all__ = [
     "Exercise",
     "ExerciseVersion",
     "HintView",
+    "LtiAccount",
+    "LtiContext",
+    "LtiLineItem",
+    "LtiNonce",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiScoreSend",
+    "LtiToolKey",
     "Submission",
     "User",
     "UserSession",

@@ -68,10 +68,19 @@ class Job:
     delay_s: float = 0.0
 
 
+@dataclass(frozen=True)
+class PassbackJob:
+    """An LTI score to send (backend/lti/passback.py): it rides with the grading jobs, so it leaves
+    when the grading's transaction commits."""
+
+    send_id: int
+    delay_s: float = 0.0
+
+
 class GradingQueue(Protocol):
     """Where jobs go: the in-process grading threads, or a Celery queue (backend/queue.py)."""
 
-    def enqueue(self, job: Job) -> None: ...
+    def enqueue(self, job: Job | PassbackJob) -> None: ...
 
 
 def send_jobs_after_commit(sessions: sessionmaker[Session], queue: GradingQueue) -> None:
@@ -96,7 +105,11 @@ def send_jobs_after_commit(sessions: sessionmaker[Session], queue: GradingQueue)
     event.listen(sessions, "after_rollback", drop)
 
 
-def queued_jobs(session: Session) -> list[Job]:
+def queue_passback(session: Session, send_id: int, delay_s: float = 0.0) -> None:
+    session.info.setdefault(_JOBS, []).append(PassbackJob(send_id, delay_s))
+
+
+def queued_jobs(session: Session) -> list[Job | PassbackJob]:
     """The jobs this session will send when it commits."""
     return list(session.info.get(_JOBS, []))
 
@@ -263,6 +276,10 @@ def store_result(
         )
         submission.finished_at = utcnow()
         submission.lease = None
+        # In the same transaction: a stored score is never without its LTI passback row.
+        from backend.lti.passback import score_changed
+
+        score_changed(session, submission)
         return "stored"
 
 

@@ -1,7 +1,8 @@
 """Security headers on every response: a CSP without inline script, framing, referrer, HSTS.
 
 Pages may not be framed (clickjacking), except the future LTI routes, which an LMS shows in an
-iframe: those may be framed by the registered platforms only (``KADAI_LTI_FRAME_ANCESTORS``).
+iframe: those may be framed by the registered platforms only (``KADAI_LTI_FRAME_ANCESTORS``, and
+the platforms registered in the database, which the LTI pages add in their own policy).
 """
 
 from __future__ import annotations
@@ -50,11 +51,13 @@ class SecurityHeaders:
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                # An LTI page that set its own policy names who may frame it (the platforms).
+                own_policy = "content-security-policy" in headers
                 headers.setdefault("Content-Security-Policy", policy)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                if ancestors == "'none'":
+                if ancestors == "'none'" and not own_policy:
                     headers.setdefault("X-Frame-Options", "DENY")
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", HSTS)

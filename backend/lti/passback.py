@@ -1,0 +1,300 @@
+"""Grade passback (AGS) as durable jobs.
+
+A stored grading (``lifecycle.store_result``) calls ``score_changed`` in its own transaction: for
+each platform the student came from, the row of (platform, assignment, student) takes the score
+that counts now (the course's best/latest policy) and becomes ``pending``; a job is queued with
+the grading transitions' jobs, so it leaves when that transaction commits. ``deliver`` sends one
+row: it claims it (so two runners never send it at once), finds or creates the line item once,
+and posts the score with a cached access token. A failure is kept with the platform's answer and
+tried again after a growing delay, up to ``max_tries``; then the row is ``failed`` until staff
+resend it. Each row is its own job: one failure never stops another's send.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.courses.repository import CourseRepository
+from backend.db import transaction
+from backend.exercises.repository import ExerciseRepository
+from backend.gradebook.service import counting
+from backend.lti import platform_client
+from backend.lti.repository import LtiRepository
+from backend.models import (
+    Assignment,
+    LtiAccount,
+    LtiContext,
+    LtiLineItem,
+    LtiPlatform,
+    LtiScoreSend,
+    Submission,
+)
+from backend.models._common import utcnow
+from backend.models.lti_score_send import SendStatus
+from backend.submissions import lifecycle
+from backend.submissions.repository import SubmissionRepository
+
+log = logging.getLogger("kadai.lti.passback")
+SCORE_SCOPES = [
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+]
+# A claimed row is someone's for this long; a runner that died leaves it to the next poll.
+CLAIM_S = 120
+
+
+def backoff_s(tries: int, base_s: float) -> float:
+    """Delay before try ``tries + 1``: base, 2x, 4x ... at most an hour."""
+    return min(base_s * 2 ** max(tries - 1, 0), 3600.0)
+
+
+def score_changed(session: Session, submission: Submission) -> None:
+    """Queues the passback of the student's counting score on every platform they came from."""
+    if submission.status != "graded":
+        return
+    platforms = session.scalars(
+        select(LtiAccount.platform_id)
+        .join(LtiContext, LtiContext.platform_id == LtiAccount.platform_id)
+        .join(Assignment, Assignment.course_id == LtiContext.course_id)
+        .where(LtiAccount.user_id == submission.user_id, Assignment.id == submission.assignment_id)
+        .distinct()
+    ).all()
+    if not platforms:
+        return
+    assignment = CourseRepository(session).assignment(submission.assignment_id)
+    course = CourseRepository(session).get(assignment.course_id) if assignment else None
+    if assignment is None or course is None:
+        return
+    attempts = SubmissionRepository(session).for_user_assignment(submission.user_id, assignment.id)
+    chosen = counting(attempts, course.score_policy)
+    if chosen is None:
+        return
+    exercise = ExerciseRepository(session).get(assignment.exercise_id)
+    maximum = exercise.points if exercise else (chosen.max_score or 0.0)
+    repository = LtiRepository(session)
+    now = utcnow()
+    for platform_id in platforms:
+        row = repository.score_send(platform_id, assignment.id, submission.user_id)
+        if row is None:
+            row = LtiScoreSend(
+                platform_id=platform_id, assignment_id=assignment.id, user_id=submission.user_id
+            )
+            session.add(row)
+        row.score_given = float(chosen.score or 0.0)
+        row.score_maximum = float(maximum)
+        row.graded_at = chosen.finished_at or now
+        row.state = SendStatus.pending
+        row.tries = 0
+        row.next_try_at = now
+        row.updated_at = now
+        session.flush()
+        lifecycle.queue_passback(session, row.id)
+
+
+def resend(session: Session, send: LtiScoreSend) -> None:
+    """Staff's resend: pending again, with its tries counted afresh."""
+    send.state = SendStatus.pending
+    send.tries = 0
+    send.next_try_at = utcnow()
+    send.updated_at = utcnow()
+    lifecycle.queue_passback(session, send.id)
+
+
+def _claim(sessions: sessionmaker[Session], send_id: int) -> bool:
+    now = utcnow()
+    with transaction(sessions) as session:
+        result = session.execute(
+            update(LtiScoreSend)
+            .where(
+                LtiScoreSend.id == send_id,
+                LtiScoreSend.state == SendStatus.pending,
+                LtiScoreSend.next_try_at <= now,
+            )
+            .values(next_try_at=now + timedelta(seconds=CLAIM_S), tries=LtiScoreSend.tries + 1)
+        )
+    return result.rowcount == 1
+
+
+def _line_item_url(session: Session, platform: LtiPlatform, send: LtiScoreSend, token: str) -> str:
+    """The assignment's line item: the one the launch named, the one found or made before, one
+    the platform already has for this assignment, or a new one (made once: the platform's row is
+    locked meanwhile, so two senders never both create it)."""
+    repository = LtiRepository(session)
+    link = repository.link_of_assignment(platform.id, send.assignment_id)
+    if link is not None and link.lineitem_url:
+        return link.lineitem_url
+    known = repository.line_item(platform.id, send.assignment_id)
+    if known is not None:
+        return known.url
+    session.execute(select(LtiPlatform.id).where(LtiPlatform.id == platform.id).with_for_update())
+    known = repository.line_item(platform.id, send.assignment_id)
+    if known is not None:
+        return known.url
+    assignment = CourseRepository(session).assignment(send.assignment_id)
+    assert assignment is not None
+    context = next(
+        (
+            c
+            for c in repository.contexts_of_course(assignment.course_id)
+            if c.platform_id == platform.id and c.lineitems_url
+        ),
+        None,
+    )
+    if context is None:
+        raise platform_client.PlatformError(
+            "no line items endpoint: no launch from this course carried the AGS claim"
+        )
+    resource_id = str(assignment.id)
+    found = platform_client.find_line_items(token, context.lineitems_url, resource_id)
+    if found:
+        url = str(found[0]["id"])
+    else:
+        exercise = ExerciseRepository(session).get(assignment.exercise_id)
+        item = {
+            "label": exercise.title_en if exercise else assignment.exercise_id,
+            "scoreMaximum": send.score_maximum,
+            "resourceId": resource_id,
+            "tag": "kadai",
+        }
+        url = str(platform_client.create_line_item(token, context.lineitems_url, item)["id"])
+    repository.add(LtiLineItem(platform_id=platform.id, assignment_id=assignment.id, url=url))
+    return url
+
+
+def deliver(
+    sessions: sessionmaker[Session], send_id: int, base_delay_s: float, max_tries: int
+) -> str:
+    """Sends one row if it is due and unclaimed: "sent", "retry", "failed" or "skipped"."""
+    if not _claim(sessions, send_id):
+        return "skipped"
+    with transaction(sessions) as session:
+        send = session.get(LtiScoreSend, send_id)
+        assert send is not None
+        version = (send.score_given, send.graded_at, send.updated_at)
+        platform = LtiRepository(session).platform(send.platform_id)
+        sub = LtiRepository(session).sub_of(send.platform_id, send.user_id)
+        tries = send.tries
+    try:
+        # Each step commits what it learnt (the token, the line item) before the next may fail.
+        with transaction(sessions) as session:
+            platform = session.get(LtiPlatform, send.platform_id)
+            assert platform is not None and sub is not None
+            token = platform_client.access_token(session, platform, SCORE_SCOPES)
+        with transaction(sessions) as session:
+            url = _line_item_url(session, platform, send, token)
+        platform_client.post_score(
+            token,
+            url,
+            {
+                "userId": sub,
+                "scoreGiven": send.score_given,
+                "scoreMaximum": send.score_maximum,
+                "activityProgress": "Completed",
+                "gradingProgress": "FullyGraded",
+                "timestamp": send.graded_at.isoformat(timespec="milliseconds") + "Z",
+            },
+        )
+    except platform_client.PlatformError as exc:
+        return _failed(sessions, send_id, str(exc), tries, base_delay_s, max_tries)
+    with transaction(sessions) as session:
+        row = session.get(LtiScoreSend, send_id)
+        assert row is not None
+        if (row.score_given, row.graded_at, row.updated_at) != version:
+            # A newer score arrived meanwhile: its own job sends it.
+            row.next_try_at = utcnow()
+            return "retry"
+        row.state = SendStatus.sent
+        row.sent_at = utcnow()
+        row.last_error = None
+    log.info(
+        "lti score sent",
+        extra={"send_id": send_id, "platform": platform.issuer if platform else None},
+    )
+    return "sent"
+
+
+def _failed(
+    sessions: sessionmaker[Session],
+    send_id: int,
+    error: str,
+    tries: int,
+    base_delay_s: float,
+    max_tries: int,
+) -> str:
+    log.warning("lti score send %s failed (try %d): %s", send_id, tries, error)
+    with transaction(sessions) as session:
+        row = session.get(LtiScoreSend, send_id)
+        if row is None:
+            return "failed"
+        row.last_error = error[:2000]
+        if tries >= max_tries:
+            row.state = SendStatus.failed
+            return "failed"
+        delay = backoff_s(tries, base_delay_s)
+        row.next_try_at = utcnow() + timedelta(seconds=delay)
+        lifecycle.queue_passback(session, send_id, delay)
+    return "retry"
+
+
+def deliver_due(
+    sessions: sessionmaker[Session], base_delay_s: float, max_tries: int
+) -> dict[str, int]:
+    """Every row due now, each on its own (one platform down never holds back another)."""
+    with transaction(sessions) as session:
+        due = list(LtiRepository(session).due_sends(utcnow()))
+    outcomes: dict[str, int] = {}
+    for send_id in due:
+        try:
+            outcome = deliver(sessions, send_id, base_delay_s, max_tries)
+        except Exception:
+            log.exception("lti score send %s crashed", send_id)
+            outcome = "crashed"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+class PassbackRunner:
+    """The embedded queue's passback thread: sends due rows, woken by each queued job, and polls
+    so that rows queued before a restart, or retries, are sent when due."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        base_delay_s: float,
+        max_tries: int,
+        poll_s: float = 2.0,
+    ) -> None:
+        self.sessions = sessions
+        self.base_delay_s = base_delay_s
+        self.max_tries = max_tries
+        self.poll_s = poll_s
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._run, name="kadai-lti-passback", daemon=True)
+        self.thread.start()
+
+    def notify(self) -> None:
+        self.wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stopping.set()
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                deliver_due(self.sessions, self.base_delay_s, self.max_tries)
+            except Exception:
+                log.exception("lti passback round failed")
+            self.wake.wait(timeout=self.poll_s)
+            self.wake.clear()

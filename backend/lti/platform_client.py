@@ -1,0 +1,156 @@
+"""Kadai calling a platform: its key set, service access tokens (cached until they expire), and
+the AGS and NRPS endpoints. Every failure is a ``PlatformError`` carrying the platform's answer."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from datetime import timedelta
+
+import requests
+from joserfc import jwt
+from sqlalchemy.orm import Session
+
+from backend.lti import keys
+from backend.models import LtiPlatform
+from backend.models._common import utcnow
+
+TIMEOUT_S = 10
+# A token this close to its expiry is replaced rather than used.
+TOKEN_MARGIN = timedelta(seconds=60)
+SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
+LINEITEM_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
+LINEITEMS_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+MEMBERSHIP_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+
+
+class PlatformError(Exception):
+    """A call to the platform failed: what was called and what it answered."""
+
+
+def _call(method: str, url: str, **kwargs: object) -> requests.Response:
+    try:
+        response = requests.request(method, url, timeout=TIMEOUT_S, **kwargs)  # type: ignore[arg-type]
+    except requests.RequestException as exc:
+        raise PlatformError(f"{method} {url}: {exc.__class__.__name__}: {exc}") from exc
+    if response.status_code >= 300:
+        raise PlatformError(f"{method} {url}: HTTP {response.status_code} {response.text[:500]}")
+    return response
+
+
+def fetch_jwks(url: str) -> dict:
+    response = _call("GET", url)
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise PlatformError(f"GET {url}: not JSON") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
+        raise PlatformError(f"GET {url}: no 'keys' list")
+    return data
+
+
+def access_token(session: Session, platform: LtiPlatform, scopes: list[str]) -> str:
+    """A bearer token for ``scopes``: the cached one while it lasts and covers them."""
+    wanted = set(scopes)
+    cached = set((platform.access_token_scope or "").split())
+    if (
+        platform.access_token
+        and platform.access_token_expires_at
+        and platform.access_token_expires_at - TOKEN_MARGIN > utcnow()
+        and wanted <= cached
+    ):
+        return platform.access_token
+    kid, key = keys.signing_key(session)
+    now = int(time.time())
+    assertion = jwt.encode(
+        {"alg": "RS256", "kid": kid},
+        {
+            "iss": platform.client_id,
+            "sub": platform.client_id,
+            "aud": platform.auth_token_url,
+            "iat": now,
+            "exp": now + 300,
+            "jti": secrets.token_urlsafe(16),
+        },
+        key,
+    )
+    scope = " ".join(sorted(wanted | cached))
+    response = _call(
+        "POST",
+        platform.auth_token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": assertion,
+            "scope": scope,
+        },
+    )
+    try:
+        body = response.json()
+        token = body["access_token"]
+        expires_in = int(body.get("expires_in", 3600))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PlatformError(f"POST {platform.auth_token_url}: no access_token") from exc
+    platform.access_token = token
+    platform.access_token_scope = body.get("scope") or scope
+    platform.access_token_expires_at = utcnow() + timedelta(seconds=expires_in)
+    return token
+
+
+def _with_path(url: str, suffix: str) -> str:
+    """The line item's sub-resource (``/scores``) placed before any query string."""
+    base, _, query = url.partition("?")
+    return f"{base.rstrip('/')}{suffix}" + (f"?{query}" if query else "")
+
+
+def find_line_items(token: str, lineitems_url: str, resource_id: str) -> list[dict]:
+    response = _call(
+        "GET",
+        lineitems_url,
+        params={"resource_id": resource_id},
+        headers={"Authorization": f"Bearer {token}", "Accept": LINEITEMS_TYPE},
+    )
+    body = response.json()
+    # The spec's answer is an array; some platforms wrap it as a page ({"content": [...]}).
+    items = body.get("content", []) if isinstance(body, dict) else body
+    return [i for i in items if isinstance(i, dict) and str(i.get("resourceId")) == resource_id]
+
+
+def create_line_item(token: str, lineitems_url: str, item: dict) -> dict:
+    response = _call(
+        "POST",
+        lineitems_url,
+        data=json.dumps(item),
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": LINEITEM_TYPE,
+            "Accept": LINEITEM_TYPE,
+        },
+    )
+    created = response.json()
+    if not isinstance(created, dict) or not created.get("id"):
+        raise PlatformError(f"POST {lineitems_url}: the created line item has no id")
+    return created
+
+
+def post_score(token: str, lineitem_url: str, score: dict) -> None:
+    _call(
+        "POST",
+        _with_path(lineitem_url, "/scores"),
+        data=json.dumps(score),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": SCORE_TYPE},
+    )
+
+
+def membership_page(token: str, url: str) -> tuple[list[dict], str | None]:
+    """One page of members and the next page's URL (the Link header, or a ``next`` field)."""
+    response = _call(
+        "GET", url, headers={"Authorization": f"Bearer {token}", "Accept": MEMBERSHIP_TYPE}
+    )
+    body = response.json()
+    members = body.get("members", []) if isinstance(body, dict) else []
+    following = response.links.get("next", {}).get("url")
+    if not following and isinstance(body, dict) and isinstance(body.get("next"), str):
+        following = body["next"]
+    return [m for m in members if isinstance(m, dict)], following

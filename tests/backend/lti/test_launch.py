@@ -1,0 +1,168 @@
+"""Login initiation → launch against a real platform (lti1p3platform): accounts by ``sub``, roles,
+courses by context; every forged or stale launch is refused with its own bilingual page."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from backend.models import Course, Enrollment, LtiAccount, User
+from tests.backend.conftest import database
+from tests.backend.lti.conftest import TOOL, continue_link, enter, launch, start_launch
+from tests.backend.lti.platform_peer import CLIENT_ID, INSTRUCTOR, LEARNER, Launch, _key_pair
+
+
+def test_a_learner_launch_makes_the_course_and_account_and_signs_in_once(kadai, peer, lti_settings):
+    spec = Launch(sub="lms-user-7", roles=[LEARNER], name="Aiko Sato", email="aiko@uni.example")
+    page = launch(kadai, peer, "h1", spec)
+    assert page.status_code == 200, page.text
+    # Framed by the platform only; no DENY for this page.
+    policy = page.headers["content-security-policy"]
+    assert f"frame-ancestors {peer.base}" in policy
+    assert "x-frame-options" not in page.headers
+    link = continue_link(page.text)
+    landed = kadai.get(link, follow_redirects=False)
+    assert landed.status_code == 303
+    assert kadai.get(landed.headers["location"]).status_code == 200  # signed in
+    assert kadai.get(link, follow_redirects=False).status_code == 403  # the link works once
+    with database(lti_settings) as session:
+        user = session.scalar(select(User).where(User.email == "aiko@uni.example"))
+        assert user is not None and user.role == "student" and user.name == "Aiko Sato"
+        course = session.scalar(select(Course).where(Course.title == "Deep Learning 101"))
+        enrollment = session.scalar(
+            select(Enrollment).where(
+                Enrollment.course_id == course.id, Enrollment.user_id == user.id
+            )
+        )
+        assert enrollment.role == "student"
+
+
+def test_the_same_sub_is_the_same_account_and_an_email_never_joins_two(kadai, peer, lti_settings):
+    # The demo's student1 has this address; the LMS user is someone else until proven otherwise.
+    enter(kadai, peer, "a", Launch(sub="s-1", roles=[LEARNER], email="student1@kadai.local"))
+    enter(kadai, peer, "b", Launch(sub="s-1", roles=[LEARNER], email="student1@kadai.local"))
+    with database(lti_settings) as session:
+        accounts = session.scalars(select(LtiAccount).where(LtiAccount.sub == "s-1")).all()
+        assert len(accounts) == 1
+        user = session.get(User, accounts[0].user_id)
+        assert user.email != "student1@kadai.local"
+
+
+def test_an_instructor_launch_makes_a_course_instructor(kadai, peer, lti_settings):
+    enter(kadai, peer, "i", Launch(sub="t-1", roles=[INSTRUCTOR], name="Prof. Kato"))
+    with database(lti_settings) as session:
+        user = session.scalar(select(User).where(User.name == "Prof. Kato"))
+        assert user.role == "instructor"
+        assert (
+            session.scalar(select(Enrollment.role).where(Enrollment.user_id == user.id))
+            == "instructor"
+        )
+
+
+def test_a_launch_in_its_own_window_goes_straight_to_kadai(kadai, peer):
+    fields = start_launch(
+        kadai, peer, "w", Launch(sub="s-9", roles=[LEARNER], document_target="window")
+    )
+    answer = kadai.post("/lti/launch", data=fields, follow_redirects=False)
+    assert answer.status_code == 303
+    assert kadai.get(answer.headers["location"]).status_code == 200
+
+
+def refused_check(answer) -> str:  # type: ignore[no-untyped-def]
+    return answer.text.split('data-check="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize(
+    ("spec", "check", "status"),
+    [
+        (Launch(sub="x", roles=None), "roles", 403),
+        (Launch(sub="x", roles=[LEARNER], claims={"aud": "another-tool"}), "audience", 401),
+        (Launch(sub="x", roles=[LEARNER], claims={"azp": "another-tool"}), "audience", 401),
+        (Launch(sub="x", roles=[LEARNER], expires_in=-3600), "expired", 401),
+        (
+            Launch(
+                sub="x",
+                roles=[LEARNER],
+                claims={"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "elsewhere"},
+            ),
+            "deployment",
+            403,
+        ),
+        (Launch(sub="x", roles=[LEARNER], claims={"iss": "https://evil.example"}), "issuer", 401),
+    ],
+    ids=["missing-roles", "wrong-audience", "wrong-azp", "expired", "unknown-deployment", "issuer"],
+)
+def test_a_bad_launch_gets_its_own_bilingual_refusal(kadai, peer, spec, check, status):
+    answer = launch(kadai, peer, "bad", spec)
+    assert answer.status_code == status, answer.text
+    assert refused_check(answer) == check
+    # Both languages, and what an administrator should fix.
+    assert "What an administrator should fix" in answer.text
+    assert "管理者" in answer.text or "LMS" in answer.text
+    ja = kadai.post(
+        "/lti/launch",
+        data=start_launch(kadai, peer, "bad-ja", spec),
+        headers={"Accept-Language": "ja"},
+    )
+    assert refused_check(ja) == check and "管理者が確認すること" in ja.text
+
+
+def test_a_bad_signature_is_refused(kadai, peer):
+    answer = launch(
+        kadai, peer, "sig", Launch(sub="x", roles=[LEARNER], sign_with=peer.other_private_key)
+    )
+    assert answer.status_code == 401
+    assert refused_check(answer) in ("signature", "unknown_key")
+    assert "signature" in answer.text or "not publish" in answer.text
+
+
+def test_a_replayed_launch_is_refused(kadai, peer):
+    fields = start_launch(kadai, peer, "r", Launch(sub="replayer", roles=[LEARNER]))
+    cookie = kadai.cookies.get("kadai_lti_state", path="/lti/")
+    assert kadai.post("/lti/launch", data=fields).status_code == 200
+    # The attacker has the form and the browser's cookie too: the nonce was used.
+    again = kadai.post("/lti/launch", data=fields, cookies={"kadai_lti_state": cookie})
+    assert again.status_code == 401 and refused_check(again) == "nonce"
+
+
+def test_a_browser_without_the_state_cookie_is_offered_a_new_window(kadai, peer):
+    fields = start_launch(kadai, peer, "c", Launch(sub="safari", roles=[LEARNER]))
+    kadai.cookies.clear()
+    answer = kadai.post("/lti/launch", data=fields)
+    assert answer.status_code == 400 and refused_check(answer) == "cookies_blocked"
+    # The new window starts the login again, where cookies are first-party.
+    assert 'target="_blank"' in answer.text and "/lti/login?" in answer.text
+    assert f"client_id={CLIENT_ID}" in answer.text.replace("&amp;", "&")
+
+
+def test_state_from_another_browser_is_refused(kadai, peer):
+    mine = start_launch(kadai, peer, "m", Launch(sub="a", roles=[LEARNER]))
+    theirs = start_launch(kadai, peer, "t", Launch(sub="b", roles=[LEARNER]))  # replaces the cookie
+    answer = kadai.post("/lti/launch", data=mine)
+    assert refused_check(answer) == "state_mismatch"
+    assert kadai.post("/lti/launch", data=theirs).status_code == 200
+
+
+def test_an_unregistered_platform_is_refused_at_login(kadai, peer):
+    answer = kadai.get(
+        "/lti/login",
+        params={
+            "iss": "https://unknown.example",
+            "login_hint": "x",
+            "target_link_uri": f"{TOOL}/lti/launch",
+        },
+    )
+    assert answer.status_code == 400 and refused_check(answer) == "unknown_platform"
+
+
+def test_a_platform_key_rotation_is_followed_by_fetching_its_keys_again(kadai, peer):
+    assert launch(kadai, peer, "k1", Launch(sub="k", roles=[LEARNER])).status_code == 200
+    private, public = _key_pair()
+    peer.registration.set_platform_private_key(private).set_platform_public_key(public)
+    # Kadai cached the old key set; the new kid makes it fetch the platform's keys again.
+    assert launch(kadai, peer, "k2", Launch(sub="k", roles=[LEARNER])).status_code == 200
+    # A token signed with the retired key no longer verifies: its kid is gone from the JWKS.
+    stale = launch(
+        kadai, peer, "k3", Launch(sub="k", roles=[LEARNER], sign_with=peer.other_private_key)
+    )
+    assert stale.status_code == 401

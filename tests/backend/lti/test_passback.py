@@ -1,0 +1,161 @@
+"""Deep Linking → student launch → graded submission → the score on the platform's line item;
+line items made once, tokens reused, retries with backoff, failures shown to staff, resend."""
+
+from __future__ import annotations
+
+import requests
+from sqlalchemy import select
+
+from backend.models import Assignment, LtiScoreSend
+from tests.backend.conftest import csrf_of, database
+from tests.backend.lti.conftest import enter, form_fields, launch, wait_for
+from tests.backend.lti.platform_peer import INSTRUCTOR, LEARNER, Launch
+
+
+def deep_link(kadai, peer, exercises: list[str]) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The instructor adds Kadai in the LMS and picks ``exercises``; returns what the platform
+    received (after checking Kadai's signature)."""
+    picker = launch(
+        kadai, peer, "dl", Launch(sub="teacher-1", roles=[INSTRUCTOR], deep_linking=True)
+    )
+    assert picker.status_code == 200, picker.text
+    token = picker.text.split('name="token" value="')[1].split('"')[0]
+    answer = kadai.post("/lti/deep-link", data={"token": token, "exercise": exercises})
+    assert answer.status_code == 200, answer.text
+    # The page posts the signed answer to the LMS: its policy allows that one form target.
+    assert f"form-action 'self' {peer.base}" in answer.headers["content-security-policy"]
+    action, fields = form_fields(answer.text)
+    received = requests.post(action, data=fields, timeout=10)
+    assert received.status_code == 200, received.text
+    # The same choice cannot be sent twice.
+    assert (
+        kadai.post("/lti/deep-link", data={"token": token, "exercise": exercises}).status_code
+        == 403
+    )
+    return peer.deep_link_items
+
+
+def submit(kadai, assignment_id: int, score: float) -> None:  # type: ignore[no-untyped-def]
+    path = f"/assignments/{assignment_id}"
+    answer = kadai.post(
+        f"{path}/submissions",
+        data={"code": f"score = {score}", "csrf_token": csrf_of(kadai, path)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+
+
+def student_launch(kadai, peer, sub: str, item: dict) -> str:  # type: ignore[no-untyped-def]
+    """The platform launches the link Deep Linking made (its custom parameter included)."""
+    return enter(
+        kadai,
+        peer,
+        f"launch-{sub}",
+        Launch(
+            sub=sub,
+            roles=[LEARNER],
+            name=sub,
+            resource_link_id="link-" + item["custom"]["kadai_assignment_id"],
+            custom=item["custom"],
+        ),
+    )
+
+
+def test_deep_linking_makes_assignments_and_the_score_reaches_the_right_line_item(
+    kadai, peer, lti_settings
+):
+    items = deep_link(kadai, peer, ["fix-training-loop", "true-false"])
+    assert [i["type"] for i in items] == ["ltiResourceLink", "ltiResourceLink"]
+    assert items[0]["lineItem"]["scoreMaximum"] > 0 and items[0]["lineItem"]["label"]
+    with database(lti_settings) as session:
+        made = {a.id: a.exercise_id for a in session.scalars(select(Assignment)).all()}
+    first = int(items[0]["custom"]["kadai_assignment_id"])
+    second = int(items[1]["custom"]["kadai_assignment_id"])
+    assert made[first] == "fix-training-loop" and made[second] == "true-false"
+
+    landed = student_launch(kadai, peer, "stu-1", items[0])
+    assert landed == f"/assignments/{first}"
+    submit(kadai, first, 1.5)
+    wait_for(lambda: peer.scores)
+    line_item, score = peer.scores[0]
+    created = peer.line_items[line_item]
+    assert created["resourceId"] == str(first)
+    assert score["userId"] == "stu-1" and score["scoreGiven"] == 1.5
+    assert score["scoreMaximum"] == items[0]["lineItem"]["scoreMaximum"]
+    assert score["activityProgress"] == "Completed" and score["gradingProgress"] == "FullyGraded"
+    assert score["timestamp"].endswith("Z")
+
+    # A worse second attempt: the course counts the best, so the platform gets the best again.
+    submit(kadai, first, 0.5)
+    wait_for(lambda: len(peer.scores) == 2)
+    assert peer.scores[1][1]["scoreGiven"] == 1.5
+    # Another student on the same assignment: the same line item, no new token.
+    student_launch(kadai, peer, "stu-2", items[0])
+    submit(kadai, first, 1.0)
+    wait_for(lambda: len(peer.scores) == 3)
+    assert {li for li, _ in peer.scores} == {line_item}
+    assert peer.lineitem_creations == 1
+    assert peer.token_requests == 1
+
+
+def test_a_failing_platform_is_retried_until_it_answers(kadai, peer, lti_settings):
+    items = deep_link(kadai, peer, ["fix-training-loop"])
+    student_launch(kadai, peer, "stu-r", items[0])
+    peer.fail_next_scores = 2
+    submit(kadai, int(items[0]["custom"]["kadai_assignment_id"]), 2.0)
+    wait_for(lambda: peer.scores, timeout=60)
+    assert peer.failed_scores == 2
+    assert peer.token_requests == 1  # the token outlived the failed sends
+    assert peer.lineitem_creations == 1
+    with database(lti_settings) as session:
+        send = session.scalars(select(LtiScoreSend)).one()
+        assert send.state == "sent" and send.tries == 3 and send.last_error is None
+
+
+def test_a_failure_for_one_student_never_stops_another_and_staff_can_resend(
+    kadai, peer, lti_settings
+):
+    items = deep_link(kadai, peer, ["fix-training-loop"])
+    assignment = int(items[0]["custom"]["kadai_assignment_id"])
+    peer.fail_users = {"stu-bad"}
+    student_launch(kadai, peer, "stu-bad", items[0])
+    submit(kadai, assignment, 1.0)
+    student_launch(kadai, peer, "stu-good", items[0])
+    submit(kadai, assignment, 2.0)
+    wait_for(lambda: peer.scores)
+    assert [s["userId"] for _, s in peer.scores] == ["stu-good"]
+
+    def failed() -> LtiScoreSend | None:
+        with database(lti_settings) as session:
+            return session.scalar(select(LtiScoreSend).where(LtiScoreSend.state == "failed"))
+
+    gave_up = wait_for(failed, timeout=60)
+    assert gave_up.tries == lti_settings.lti_passback_tries
+    assert "503" in gave_up.last_error and "gradebook locked" in gave_up.last_error
+
+    # The instructor sees it (with the platform's answer) and resends once the LMS is back.
+    enter(kadai, peer, "teacher", Launch(sub="teacher-1", roles=[INSTRUCTOR]))
+    with database(lti_settings) as session:
+        course_id = session.get(Assignment, assignment).course_id
+    page = kadai.get(f"/lti/courses/{course_id}")
+    assert page.status_code == 200
+    assert 'data-state="failed"' in page.text and "gradebook locked" in page.text
+    assert 'data-state="sent"' in page.text
+    peer.fail_users = set()
+    resent = kadai.post(
+        f"/lti/sends/{gave_up.id}/resend",
+        data={"csrf_token": csrf_of(kadai, f"/lti/courses/{course_id}")},
+        follow_redirects=False,
+    )
+    assert resent.status_code == 303
+    wait_for(lambda: len(peer.scores) == 2)
+    assert peer.scores[1][1]["userId"] == "stu-bad"
+
+
+def test_a_student_cannot_see_the_passback_page_or_pick_exercises(kadai, peer, lti_settings):
+    enter(kadai, peer, "s", Launch(sub="stu-x", roles=[LEARNER]))
+    with database(lti_settings) as session:
+        course_id = session.scalars(select(Assignment.course_id)).first()
+    assert kadai.get(f"/lti/courses/{course_id}").status_code in (403, 404)
+    picker = launch(kadai, peer, "dl-s", Launch(sub="stu-x", roles=[LEARNER], deep_linking=True))
+    assert picker.status_code == 403 and 'data-check="instructors_only"' in picker.text
