@@ -13,10 +13,14 @@ Out: an exercise's statement and starter as a notebook to open in Jupyter or Col
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import tokenize
 import warnings
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import nbformat
@@ -32,6 +36,8 @@ PYTHON_BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun"}
 PYTHON_STATEMENT_LINE_MAGICS = {"time", "timeit", "prun"}
 TIMED = "  # kadai: run once here, without %"
 PREAMBLE = "# Extracted by Kadai from {name}: its code cells in order; Markdown cells are left out."
+# More cells than any exercise needs; a bound keeps reading a crafted notebook cheap.
+MAX_CELLS = 1000
 
 
 class NotebookError(InvalidSubmission):
@@ -56,11 +62,18 @@ class NotebookSource:
     cells: tuple[CellSpan, ...]
     notes: tuple[Text, ...] = field(default=())
 
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [span.first_line for span in self.cells]  # ascending: headers are in file order
+
     def locate(self, line: int) -> tuple[int, int] | None:
         """``(cell, line in that cell)`` of a line of ``source`` (1-based), or None outside cells."""
-        for span in self.cells:
-            if span.first_line <= line < span.first_line + span.lines:
-                return span.cell, line - span.first_line + 1
+        index = bisect_right(self._starts, line) - 1
+        if index < 0:
+            return None
+        span = self.cells[index]
+        if line < span.first_line + span.lines:
+            return span.cell, line - span.first_line + 1
         return None
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,8 +126,47 @@ def _timed_note(cell: int, line: int, magic: str) -> Text:
     )
 
 
+def _logical_starts(lines: list[str]) -> set[int] | None:
+    """Indexes of the lines that begin a logical line of Python (not inside brackets, a string or
+    a backslash continuation), or None when the cell cannot be tokenized."""
+    starts: set[int] = set()
+    depth, expect_start = 0, True
+    skipped = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER)
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            if token.type in skipped:
+                continue
+            if token.type == tokenize.NEWLINE:
+                expect_start = True
+                continue
+            if expect_start and depth == 0:
+                starts.add(token.start[0] - 1)
+            expect_start = False
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth = max(0, depth - 1)
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return starts
+
+
+def _compiles(lines: list[str]) -> bool:
+    try:
+        compile("\n".join(lines) + "\n", "<cell>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
 def _neutralise_cell(lines: list[str]) -> list[str]:
-    """The cell's lines with IPython commands made inert; as many lines as it had."""
+    """The cell's lines with IPython commands made inert; as many lines as it had.
+
+    Only a line that begins a logical line can be a command: ``% 3)`` inside brackets or a
+    line of a triple-quoted string starting with ``!`` is Python, and a cell that compiles as
+    it is has no command at all."""
+    if not any(text.lstrip()[:1] in ("%", "!") for text in lines) or _compiles(lines):
+        return list(lines)
     first = next((i for i, text in enumerate(lines) if text.strip()), None)
     if first is not None and lines[first].lstrip().startswith("%%"):
         magic = lines[first].strip()[2:].split(maxsplit=1)
@@ -124,19 +176,22 @@ def _neutralise_cell(lines: list[str]) -> list[str]:
         if name not in PYTHON_BODY_CELL_MAGICS:  # %%bash, %%writefile…: the body is not Python
             out[first + 1 :] = [f"# {text}" if text else "#" for text in lines[first + 1 :]]
         return out
+    starts = _logical_starts(lines)
     out, continued = [], False
-    for text in lines:
+    for index, text in enumerate(lines):
         stripped = text.lstrip()
         indent = text[: len(text) - len(stripped)]
+        command = starts is None or index in starts
         if continued:  # the rest of a magic that ended its line with a backslash
             out.append(f"{indent}# {stripped}")
-        elif stripped.startswith("%") and not stripped.startswith("%%"):
+        elif command and stripped.startswith("%") and not stripped.startswith("%%"):
             parts = stripped[1:].split(maxsplit=1)
-            if parts and parts[0] in PYTHON_STATEMENT_LINE_MAGICS and len(parts) == 2:
+            timed = parts and parts[0] in PYTHON_STATEMENT_LINE_MAGICS and len(parts) == 2
+            if timed and not stripped.endswith("\\"):
                 out.append(f"{indent}{parts[1]}{TIMED}{parts[0]}")
             else:
                 out.append(f"{indent}pass  {NOT_RUN}{stripped}")
-        elif stripped.startswith("!"):
+        elif command and stripped.startswith("!"):
             out.append(f"{indent}pass  {NOT_RUN}{stripped}")
         else:
             out.append(text)
@@ -200,6 +255,15 @@ def _read(text: str) -> Any:
     return notebook
 
 
+def _too_many_cells(count: int) -> NotebookError:
+    return NotebookError(
+        f"The notebook has {count} cells; at most {MAX_CELLS} can be graded. Merge cells or "
+        "remove the ones the exercise does not need.",
+        f"ノートブックのセルが {count} 個あります。採点できるのは {MAX_CELLS} 個までです。"
+        "セルをまとめるか、演習に不要なセルを削除してください。",
+    )
+
+
 def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
@@ -238,6 +302,8 @@ def read_notebook(text: str | bytes, filename: str = "notebook.ipynb") -> Notebo
             f"このノートブックのカーネルは {language} です。Kadai が採点するのは Python の"
             "ノートブックです。",
         )
+    if len(notebook.cells) > MAX_CELLS:
+        raise _too_many_cells(len(notebook.cells))
     name = filename.replace("\n", " ").strip() or "notebook.ipynb"
     out = [PREAMBLE.format(name=name)]
     for number, cell in enumerate(notebook.cells, start=1):
@@ -262,6 +328,8 @@ def parse_extracted(source: str, filename: str) -> NotebookSource:
         for index, text in enumerate(lines)
         if (match := CELL_HEADER.match(text))
     ]
+    if len(headers) > MAX_CELLS:
+        raise _too_many_cells(len(headers))
     cells = []
     for position, (line, cell) in enumerate(headers):
         end = headers[position + 1][0] - 1 if position + 1 < len(headers) else len(lines)
@@ -271,6 +339,8 @@ def parse_extracted(source: str, filename: str) -> NotebookSource:
     mapped = NotebookSource(filename, source, tuple(cells))
     notes = []
     for index, text in enumerate(lines):
+        if NOT_RUN not in text and TIMED not in text:
+            continue
         where = mapped.locate(index + 1)
         if where is None:
             continue

@@ -178,3 +178,45 @@ def test_an_error_in_a_notebook_names_its_cell_and_line(sandbox_grader, name, ce
     assert (first["test"], first["cell"], first["cell_line"]) == ("", cell, line)
     text = kadai_grade(NOTEBOOKS / f"{name}.ipynb").stdout
     assert f"error at cell {cell}, line {line} of {name}.ipynb" in text
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "x = (10\n     % 3)",
+        'text = ("loss: %.3f"\n    % 0.5)',
+        "a, b = 1, 2\nif (a\n    != b):\n    c = 1",
+        'doc = """\n!not a shell command\n%not a magic\n"""',
+    ],
+)
+def test_python_that_looks_like_a_command_on_a_continued_line_is_kept(code):
+    extracted = read_notebook(notebook_of(("code", code)), "n.ipynb")
+    assert code in extracted.source and extracted.notes == ()
+    compile(extracted.source, "n.py", "exec")
+
+
+def test_a_command_beside_python_on_continued_lines_is_still_neutralised():
+    code = 'x = (10\n     % 3)\n!pip install torch\ns = """\n!kept\n"""'
+    extracted = read_notebook(notebook_of(("code", code)), "n.ipynb")
+    namespace: dict = {}
+    exec(compile(extracted.source, "n.py", "exec"), namespace)
+    assert namespace["x"] == 1 and namespace["s"] == "\n!kept\n"
+    assert [note.en.split(":")[0] for note in extracted.notes] == ["Cell 1, line 3"]
+
+
+def test_a_timed_statement_continued_by_a_backslash_is_not_run_and_the_file_still_parses():
+    extracted = read_notebook(notebook_of(("code", "%time y = 1 + \\\n    2\nz = 3")), "n.ipynb")
+    namespace: dict = {}
+    exec(compile(extracted.source, "n.py", "exec"), namespace)
+    assert namespace["z"] == 3 and "y" not in namespace
+
+
+def test_a_crafted_text_of_many_cell_headers_is_refused_quickly():
+    import time
+
+    began = time.monotonic()
+    with pytest.raises(NotebookError, match="at most 1000"):
+        parse_extracted("# %% [cell 1]\n" * 18_000, "x.ipynb")
+    mapped = parse_extracted("# %% [cell 1]\npass\n" * 1000, "x.ipynb")
+    assert mapped.locate(2 * 1000) == (1, 1) and mapped.locate(1) is None
+    assert time.monotonic() - began < 2
