@@ -1,7 +1,7 @@
 """Charts and tables of a result as the result page shows them: the data a chart script draws (in
 the page's language), and the same data as a table that needs no script.
 
-The result itself (grader/artifacts.py) is already cleaned and capped; this only arranges it.
+The result itself (the contract's charts and tables) is already cleaned and capped; this only arranges it.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grader.artifacts import Chart
-from grader.contract import Text
+from grader.contract import Chart, Text
 
 ARTIFACT_STRINGS: dict[str, tuple[str, str]] = {
     # key: (en, ja)
