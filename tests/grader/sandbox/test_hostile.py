@@ -20,6 +20,8 @@ pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
 def grade(sandbox_grader, probe, name: str) -> GradingResult:
+    """A grading of its own, for a test that watches the grading happen; a test that only reads
+    the verdict takes the session's ``hostile`` result instead (one grading per file and mode)."""
     return sandbox_grader.grade(probe, (HOSTILE / name).read_text())
 
 
@@ -31,29 +33,29 @@ def student_text(result: GradingResult) -> str:
     "name",
     ["fake_result.py", "sys_exit.py", "patch_everything.py", "always_equal.py"],
 )
-def test_cheats_earn_nothing(sandbox_grader, probe, name):
-    result = grade(sandbox_grader, probe, name)
+def test_cheats_earn_nothing(hostile, name):
+    result = hostile(name)
     assert result.status == "graded"
     assert result.score == 0
     assert result.max_score == 2
     assert {t.status for t in result.tests} == {"failed"}
 
 
-def test_sys_exit_is_reported_to_the_learner(sandbox_grader, probe):
-    result = grade(sandbox_grader, probe, "sys_exit.py")
+def test_sys_exit_is_reported_to_the_learner(hostile):
+    result = hostile("sys_exit.py")
     # Code that did not load is reported once, at the top; each check points there.
     assert "sys.exit(0)" in result.message.en
     assert "error at the top" in result.tests[0].output.en
 
 
-def test_fake_result_cannot_write_the_result_channel(sandbox_grader, probe):
-    result = grade(sandbox_grader, probe, "fake_result.py")
+def test_fake_result_cannot_write_the_result_channel(hostile):
+    result = hostile("fake_result.py")
     assert "result channel closed: PermissionError" in result.stdout
     assert result.score == 0
 
 
-def test_killing_other_processes_fails_and_grading_goes_on(sandbox_grader, probe):
-    result = grade(sandbox_grader, probe, "kill_others.py")
+def test_killing_other_processes_fails_and_grading_goes_on(hostile):
+    result = hostile("kill_others.py")
     assert result.status == "graded"
     assert "kill 1 9 -> PermissionError" in result.stdout
     # kill(-1) reaches only the student's own processes (not even itself): the runner survives.
@@ -117,8 +119,8 @@ def sandbox_ids() -> set[str]:
     return {c.id for c in found}
 
 
-def test_output_flood_is_capped(sandbox_grader, probe):
-    result = grade(sandbox_grader, probe, "output_flood.py")
+def test_output_flood_is_capped(hostile, probe):
+    result = hostile("output_flood.py")
     assert result.status == "graded"
     assert result.output_truncated
     assert len(result.stdout) < probe.limits.output_bytes + 200
@@ -126,8 +128,8 @@ def test_output_flood_is_capped(sandbox_grader, probe):
     assert result.score == 1  # answer() is right; tensor() is missing
 
 
-def test_disk_fill_stops_at_the_quota(sandbox_grader, probe):
-    result = grade(sandbox_grader, probe, "disk_fill.py")
+def test_disk_fill_stops_at_the_quota(hostile, probe):
+    result = hostile("disk_fill.py")
     assert result.status == "graded"
     assert "disk full after" in result.stdout
     written = int(result.stdout.split("disk full after")[1].split()[0])
