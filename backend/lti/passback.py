@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -79,15 +79,19 @@ def score_changed(session: Session, submission: Submission) -> None:
     repository = LtiRepository(session)
     now = utcnow()
     for platform_id in platforms:
+        given, most = float(chosen.score or 0.0), float(maximum)
         row = repository.score_send(platform_id, assignment.id, submission.user_id)
         if row is None:
             row = LtiScoreSend(
                 platform_id=platform_id, assignment_id=assignment.id, user_id=submission.user_id
             )
             session.add(row)
-        row.score_given = float(chosen.score or 0.0)
-        row.score_maximum = float(maximum)
-        row.graded_at = chosen.finished_at or now
+        elif row.state == SendStatus.sent and (row.score_given, row.score_maximum) == (given, most):
+            # The platform already has this score: a worse attempt under "best" changes nothing.
+            continue
+        row.score_given = given
+        row.score_maximum = most
+        row.graded_at = _change_time(row, now)
         row.state = SendStatus.pending
         row.tries = 0
         row.next_try_at = now
@@ -96,9 +100,18 @@ def score_changed(session: Session, submission: Submission) -> None:
         lifecycle.queue_passback(session, row.id)
 
 
+def _change_time(row: LtiScoreSend, now: datetime) -> datetime:
+    """The AGS timestamp: when the score that counts changed, never before the last one sent for
+    this student and line item (Moodle answers 409, Canvas 400, to a timestamp going back)."""
+    if row.graded_at is None:
+        return now
+    return max(now, row.graded_at + timedelta(milliseconds=1))
+
+
 def resend(session: Session, send: LtiScoreSend) -> None:
     """Staff's resend: pending again, with its tries counted afresh."""
     send.state = SendStatus.pending
+    send.graded_at = _change_time(send, utcnow())
     send.tries = 0
     send.next_try_at = utcnow()
     send.updated_at = utcnow()

@@ -105,6 +105,8 @@ class Peer:
     fail_next_scores: int = 0
     fail_users: set[str] = field(default_factory=set)
     failed_scores: int = 0
+    # Like Moodle (409) and Canvas (400): a score older than the last one taken is refused.
+    refused_stale_scores: int = 0
     membership_pages: int = 0
 
     @property
@@ -307,11 +309,16 @@ def make_app(peer: Peer) -> FastAPI:
 
     @app.post("/contexts/{context_id}/lineitems/{item}/scores")
     async def post_score(request: Request, context_id: str, item: str) -> Response:
-        sender = (await request.json()).get("userId")
+        body = await request.json()
+        sender = body.get("userId")
         if peer.fail_next_scores > 0 or sender in peer.fail_users:
             peer.fail_next_scores = max(0, peer.fail_next_scores - 1)
             peer.failed_scores += 1
             return JSONResponse({"error": "gradebook locked for maintenance"}, status_code=503)
+        taken = [s["timestamp"] for i, s in peer.scores if i == item and s["userId"] == sender]
+        if taken and body.get("timestamp", "") < max(taken):
+            peer.refused_stale_scores += 1
+            return JSONResponse({"error": "score timestamp before the last one"}, status_code=409)
         service = grades(await adapted(request))
         return answer(service.handle_resp(service.handle_update_score, line_item_id=item))
 
