@@ -164,7 +164,7 @@ def _line_item_url(session: Session, platform: LtiPlatform, send: LtiScoreSend, 
         )
     resource_id = str(assignment.id)
     found = platform_client.find_line_items(token, context.lineitems_url, resource_id)
-    if found:
+    if found and found[0].get("id"):
         url = str(found[0]["id"])
     else:
         exercise = ExerciseRepository(session).get(assignment.exercise_id)
@@ -196,7 +196,8 @@ def deliver(
         # Each step commits what it learnt (the token, the line item) before the next may fail.
         with transaction(sessions) as session:
             platform = session.get(LtiPlatform, send.platform_id)
-            assert platform is not None and sub is not None
+            if platform is None or sub is None:
+                raise platform_client.PlatformError("the student has no account on this platform")
             token = platform_client.access_token(session, platform, SCORE_SCOPES)
         with transaction(sessions) as session:
             url = _line_item_url(session, platform, send, token)
@@ -214,6 +215,12 @@ def deliver(
         )
     except platform_client.PlatformError as exc:
         return _failed(sessions, send_id, str(exc), tries, base_delay_s, max_tries)
+    except Exception as exc:
+        # Anything else (a platform's odd answer, a database conflict) is a failed try too:
+        # staff see it, and the tries end, rather than a row left pending with no reason.
+        log.exception("lti score send %s crashed", send_id)
+        error = f"{exc.__class__.__name__}: {exc}"
+        return _failed(sessions, send_id, error, tries, base_delay_s, max_tries)
     with transaction(sessions) as session:
         row = session.get(LtiScoreSend, send_id)
         assert row is not None

@@ -39,12 +39,19 @@ def _call(method: str, url: str, **kwargs: object) -> requests.Response:
     return response
 
 
-def fetch_jwks(url: str) -> dict:
-    response = _call("GET", url)
+def _json(response: requests.Response) -> object:
+    """The answer's JSON; a 2xx answer that is not JSON is the platform's error too."""
     try:
-        data = response.json()
+        return response.json()
     except ValueError as exc:
-        raise PlatformError(f"GET {url}: not JSON") from exc
+        method = response.request.method if response.request is not None else "?"
+        raise PlatformError(
+            f"{method} {response.url}: not JSON (HTTP {response.status_code}) {response.text[:300]}"
+        ) from exc
+
+
+def fetch_jwks(url: str) -> dict:
+    data = _json(_call("GET", url))
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
         raise PlatformError(f"GET {url}: no 'keys' list")
     return data
@@ -111,9 +118,11 @@ def find_line_items(token: str, lineitems_url: str, resource_id: str) -> list[di
         params={"resource_id": resource_id},
         headers={"Authorization": f"Bearer {token}", "Accept": LINEITEMS_TYPE},
     )
-    body = response.json()
+    body = _json(response)
     # The spec's answer is an array; some platforms wrap it as a page ({"content": [...]}).
     items = body.get("content", []) if isinstance(body, dict) else body
+    if not isinstance(items, list):
+        raise PlatformError(f"GET {lineitems_url}: the answer is not a list of line items")
     return [i for i in items if isinstance(i, dict) and str(i.get("resourceId")) == resource_id]
 
 
@@ -128,7 +137,7 @@ def create_line_item(token: str, lineitems_url: str, item: dict) -> dict:
             "Accept": LINEITEM_TYPE,
         },
     )
-    created = response.json()
+    created = _json(response)
     if not isinstance(created, dict) or not created.get("id"):
         raise PlatformError(f"POST {lineitems_url}: the created line item has no id")
     return created
@@ -148,8 +157,10 @@ def membership_page(token: str, url: str) -> tuple[list[dict], str | None]:
     response = _call(
         "GET", url, headers={"Authorization": f"Bearer {token}", "Accept": MEMBERSHIP_TYPE}
     )
-    body = response.json()
+    body = _json(response)
     members = body.get("members", []) if isinstance(body, dict) else []
+    if not isinstance(members, list):
+        raise PlatformError(f"GET {url}: 'members' is not a list")
     following = response.links.get("next", {}).get("url")
     if not following and isinstance(body, dict) and isinstance(body.get("next"), str):
         following = body["next"]

@@ -107,6 +107,8 @@ class Peer:
     failed_scores: int = 0
     # Like Moodle (409) and Canvas (400): a score older than the last one taken is refused.
     refused_stale_scores: int = 0
+    # A proxy's login page in place of the line items service: 200, but HTML.
+    garble_lineitems: bool = False
     membership_pages: int = 0
 
     @property
@@ -299,11 +301,15 @@ def make_app(peer: Peer) -> FastAPI:
 
     @app.get("/contexts/{context_id}/lineitems")
     async def get_lineitems(request: Request, context_id: str) -> Response:
+        if peer.garble_lineitems:
+            return HTMLResponse("<html>Please sign in</html>")
         service = grades(await adapted(request))
         return answer(service.handle_resp(service.handle_get_lineitems))
 
     @app.post("/contexts/{context_id}/lineitems")
     async def post_lineitem(request: Request, context_id: str) -> Response:
+        if peer.garble_lineitems:
+            return HTMLResponse("<html>Please sign in</html>")
         service = grades(await adapted(request))
         return answer(service.handle_resp(service.handle_create_lineitem))
 

@@ -202,3 +202,21 @@ def graded(lti_settings, assignment: int) -> int:  # type: ignore[no-untyped-def
             select(Submission.status).where(Submission.assignment_id == assignment)
         ).all()
     return sum(s == "graded" for s in states)
+
+
+def test_a_platform_answering_html_fails_the_send_with_its_answer_for_staff(
+    kadai, peer, lti_settings
+):
+    items = deep_link(kadai, peer, ["fix-training-loop"])
+    student_launch(kadai, peer, "stu-h", items[0])
+    peer.garble_lineitems = True
+    submit(kadai, int(items[0]["custom"]["kadai_assignment_id"]), 2.0)
+
+    def gave_up() -> LtiScoreSend | None:
+        with database(lti_settings) as session:
+            return session.scalar(select(LtiScoreSend).where(LtiScoreSend.state == "failed"))
+
+    send = wait_for(gave_up, timeout=30)
+    assert send.tries == lti_settings.lti_passback_tries
+    assert "not JSON" in send.last_error and "Please sign in" in send.last_error
+    assert not peer.scores
