@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from backend.app import create_app
 from backend.bootstrap import prepare
+from backend.lti import launch as lti_launch
 from backend.lti import service
 from backend.settings import Settings
 from grader.contract import GradingResult
@@ -48,6 +49,12 @@ class ScoreFromCode:
 @pytest.fixture
 def lti_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"lti_passback_retry_s": 0.2, "lti_passback_tries": 3})
+
+
+@pytest.fixture(autouse=True)
+def fresh_refetch_window() -> None:
+    """Each test's platform may fetch its keys again at once (the window is per process)."""
+    getattr(lti_launch, "_refetched_at", {}).clear()
 
 
 @pytest.fixture

@@ -166,3 +166,28 @@ def test_a_platform_key_rotation_is_followed_by_fetching_its_keys_again(kadai, p
         kadai, peer, "k3", Launch(sub="k", roles=[LEARNER], sign_with=peer.other_private_key)
     )
     assert stale.status_code == 401
+
+
+def test_a_token_without_kid_is_checked_against_each_of_the_platforms_keys(kadai, peer):
+    _, spare = _key_pair()
+    peer.extra_public_keys = [spare]
+    answer = launch(kadai, peer, "nokid", Launch(sub="nk", roles=[LEARNER], without_kid=True))
+    assert answer.status_code == 200, answer.text
+    # Signed with a key the platform does not publish: refused as a bad signature.
+    forged = launch(
+        kadai,
+        peer,
+        "nokid-bad",
+        Launch(sub="nk", roles=[LEARNER], without_kid=True, sign_with=peer.other_private_key),
+    )
+    assert forged.status_code == 401 and refused_check(forged) == "signature"
+
+
+def test_made_up_kids_fetch_the_platforms_keys_at_most_once_a_minute(kadai, peer):
+    assert launch(kadai, peer, "ok", Launch(sub="f", roles=[LEARNER])).status_code == 200
+    assert peer.jwks_requests == 1
+    for n in range(3):
+        private, _ = _key_pair()
+        forged = launch(kadai, peer, f"f{n}", Launch(sub="f", roles=[LEARNER], sign_with=private))
+        assert forged.status_code == 401 and refused_check(forged) == "unknown_key"
+    assert peer.jwks_requests == 2
