@@ -397,9 +397,14 @@ def _assignment_for(session: Session, claims: Claims, context: LtiContext) -> As
             assignment_id=assignment.id,
         )
         repository.add(link)
+    assignment = CourseRepository(session).assignment(link.assignment_id)
+    if assignment is None or assignment.course_id != context.course_id:
+        # The same link id launched from another course (a copied course): not this course's
+        # assignment, and never a reason to repoint the other course's line item.
+        return None
     if lineitem:
         link.lineitem_url = lineitem
-    return CourseRepository(session).assignment(link.assignment_id)
+    return assignment
 
 
 def admit(session: Session, claims: Claims) -> Launched:

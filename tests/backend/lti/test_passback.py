@@ -9,10 +9,12 @@ import requests
 from sqlalchemy import select
 
 from backend.lti import passback
-from backend.models import Assignment, LtiScoreSend, Submission
+from backend.models import Assignment, LtiResourceLink, LtiScoreSend, Submission
 from tests.backend.conftest import csrf_of, database
 from tests.backend.lti.conftest import enter, form_fields, launch, wait_for
 from tests.backend.lti.platform_peer import INSTRUCTOR, LEARNER, Launch
+
+CONTEXT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/context"
 
 
 def deep_link(kadai, peer, exercises: list[str]) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -220,3 +222,29 @@ def test_a_platform_answering_html_fails_the_send_with_its_answer_for_staff(
     assert send.tries == lti_settings.lti_passback_tries
     assert "not JSON" in send.last_error and "Please sign in" in send.last_error
     assert not peer.scores
+
+
+def test_a_link_launched_from_another_course_is_not_that_courses_assignment(
+    kadai, peer, lti_settings
+):
+    items = deep_link(kadai, peer, ["fix-training-loop"])
+    first = int(items[0]["custom"]["kadai_assignment_id"])
+    assert student_launch(kadai, peer, "stu-a", items[0]) == f"/assignments/{first}"
+    # A copied course in the LMS launches the same link id, naming its own line item.
+    elsewhere = enter(
+        kadai,
+        peer,
+        "copy",
+        Launch(
+            sub="stu-c",
+            roles=[LEARNER],
+            resource_link_id="link-" + items[0]["custom"]["kadai_assignment_id"],
+            custom=items[0]["custom"],
+            lineitem=f"{peer.base}/contexts/copy/lineitems/7",
+            claims={CONTEXT_CLAIM: {"id": "copied-course", "title": "Copy"}},
+        ),
+    )
+    assert elsewhere != f"/assignments/{first}"
+    with database(lti_settings) as session:
+        link = session.scalars(select(LtiResourceLink)).one()
+        assert link.assignment_id == first and link.lineitem_url is None
