@@ -362,12 +362,24 @@ def context_for(session: Session, platform: LtiPlatform, claims: Claims) -> LtiC
         repository.add(context)
     ags = claims.claims.get(AGS_CLAIM)
     if isinstance(ags, dict):
-        context.lineitems_url = ags.get("lineitems") or context.lineitems_url
+        context.lineitems_url = (
+            _service_url(platform, ags.get("lineitems")) or context.lineitems_url
+        )
         context.ags_scopes = " ".join(ags.get("scope") or []) or context.ags_scopes
     nrps = claims.claims.get(NRPS_CLAIM)
     if isinstance(nrps, dict) and nrps.get("context_memberships_url"):
-        context.memberships_url = nrps["context_memberships_url"]
+        context.memberships_url = _service_url(platform, nrps["context_memberships_url"])
     return context
+
+
+def _service_url(platform: LtiPlatform, url: object) -> str | None:
+    """A service URL from the launch, refused unless it is on the platform's own hosts."""
+    if not url:
+        return None
+    try:
+        return platform_client.require_platform_url(platform, str(url))
+    except platform_client.PlatformError as exc:
+        raise LaunchRefused("service_url", str(exc)) from exc
 
 
 def _assignment_for(session: Session, claims: Claims, context: LtiContext) -> Assignment | None:
@@ -380,7 +392,7 @@ def _assignment_for(session: Session, claims: Claims, context: LtiContext) -> As
     platform = claims.platform
     link = repository.resource_link(platform.id, str(link_claim["id"]))
     ags = claims.claims.get(AGS_CLAIM)
-    lineitem = ags.get("lineitem") if isinstance(ags, dict) else None
+    lineitem = _service_url(platform, ags.get("lineitem")) if isinstance(ags, dict) else None
     if link is None:
         custom = claims.get("custom") or {}
         wanted = custom.get("kadai_assignment_id") if isinstance(custom, dict) else None

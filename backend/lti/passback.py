@@ -163,6 +163,7 @@ def _line_item_url(session: Session, platform: LtiPlatform, send: LtiScoreSend, 
             "no line items endpoint: no launch from this course carried the AGS claim"
         )
     resource_id = str(assignment.id)
+    platform_client.require_platform_url(platform, context.lineitems_url)
     found = platform_client.find_line_items(token, context.lineitems_url, resource_id)
     if found and found[0].get("id"):
         url = str(found[0]["id"])
@@ -201,6 +202,7 @@ def deliver(
             token = platform_client.access_token(session, platform, SCORE_SCOPES)
         with transaction(sessions) as session:
             url = _line_item_url(session, platform, send, token)
+        platform_client.require_platform_url(platform, url)
         platform_client.post_score(
             token,
             url,

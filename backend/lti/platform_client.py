@@ -7,6 +7,7 @@ import json
 import secrets
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import requests
 from joserfc import jwt
@@ -29,9 +30,42 @@ class PlatformError(Exception):
     """A call to the platform failed: what was called and what it answered."""
 
 
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
+
+
+def require_platform_url(platform: LtiPlatform, url: str) -> str:
+    """``url`` if it is on one of the platform's own origins (its issuer, token or login URL):
+    a service URL from a launch or a page link gets the platform's bearer token, so it must not
+    point anywhere else (an internal address, another site)."""
+    allowed = {
+        _origin(u) for u in (platform.issuer, platform.auth_token_url, platform.auth_login_url)
+    }
+    if _origin(url) is None or _origin(url) not in allowed:
+        raise PlatformError(
+            f"service URL {url[:300]!r} is not on the platform's own hosts "
+            f"(issuer, token or login URL); refused"
+        )
+    return url
+
+
 def _call(method: str, url: str, **kwargs: object) -> requests.Response:
     try:
-        response = requests.request(method, url, timeout=TIMEOUT_S, **kwargs)  # type: ignore[arg-type]
+        # No redirects: a bearer token must not follow one to another host.
+        response = requests.request(
+            method,
+            url,
+            timeout=TIMEOUT_S,
+            allow_redirects=False,
+            **kwargs,  # type: ignore[arg-type]
+        )
     except requests.RequestException as exc:
         raise PlatformError(f"{method} {url}: {exc.__class__.__name__}: {exc}") from exc
     if response.status_code >= 300:

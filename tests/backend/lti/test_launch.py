@@ -191,3 +191,27 @@ def test_made_up_kids_fetch_the_platforms_keys_at_most_once_a_minute(kadai, peer
         forged = launch(kadai, peer, f"f{n}", Launch(sub="f", roles=[LEARNER], sign_with=private))
         assert forged.status_code == 401 and refused_check(forged) == "unknown_key"
     assert peer.jwks_requests == 2
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        {
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                "lineitems": "http://169.254.169.254/latest/meta-data/",
+            }
+        },
+        {
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": "https://intranet.example/members",
+                "service_versions": ["2.0"],
+            }
+        },
+    ],
+)
+def test_a_service_url_off_the_platforms_hosts_is_refused(kadai, peer, lti_settings, claim):
+    answer = launch(kadai, peer, "ssrf", Launch(sub="s", roles=[LEARNER], claims=claim))
+    assert answer.status_code == 400 and refused_check(answer) == "service_url"
+    with database(lti_settings) as session:
+        assert session.scalars(select(LtiAccount)).all() == []
