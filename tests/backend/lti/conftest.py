@@ -3,6 +3,7 @@ registered with each other; helpers that walk a browser through login → launch
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
@@ -105,9 +106,18 @@ def enter(kadai: TestClient, peer: Peer, hint: str, spec: Launch) -> str:
     """A full launch, then the one-time link into Kadai: returns where it lands (signed in)."""
     page = launch(kadai, peer, hint, spec)
     assert page.status_code == 200, page.text
-    landed = kadai.get(continue_link(page.text), follow_redirects=False)
+    landed = confirm_continue(kadai, continue_link(page.text))
     assert landed.status_code == 303, landed.text
     return landed.headers["location"]
+
+
+def confirm_continue(kadai: TestClient, link: str):  # type: ignore[no-untyped-def]
+    """The one-time link shows "Continue as NAME"; the learner's click posts it."""
+    page = kadai.get(link, follow_redirects=False)
+    if page.status_code != 200:
+        return page
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    return kadai.post("/lti/continue", data=fields, follow_redirects=False)
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 30.0) -> object:

@@ -8,7 +8,14 @@ from sqlalchemy import select
 
 from backend.models import Course, Enrollment, LtiAccount, User
 from tests.backend.conftest import database
-from tests.backend.lti.conftest import TOOL, continue_link, enter, launch, start_launch
+from tests.backend.lti.conftest import (
+    TOOL,
+    confirm_continue,
+    continue_link,
+    enter,
+    launch,
+    start_launch,
+)
 from tests.backend.lti.platform_peer import CLIENT_ID, INSTRUCTOR, LEARNER, Launch, _key_pair
 
 
@@ -21,10 +28,20 @@ def test_a_learner_launch_makes_the_course_and_account_and_signs_in_once(kadai, 
     assert f"frame-ancestors {peer.base}" in policy
     assert "x-frame-options" not in page.headers
     link = continue_link(page.text)
-    landed = kadai.get(link, follow_redirects=False)
+    # Opening the link signs nobody in: it asks first (a link someone else made would sign this
+    # browser into their account), and the answer needs the page's CSRF token.
+    asked = kadai.get(link, follow_redirects=False)
+    assert asked.status_code == 200 and "Continue as Aiko Sato" in asked.text
+    assert kadai.get("/account/tokens", follow_redirects=False).status_code in (303, 401, 403)
+    token = asked.text.split('name="token" value="')[1].split('"')[0]
+    forged = kadai.post("/lti/continue", data={"token": token}, follow_redirects=False)
+    assert forged.status_code == 403
+    ja = kadai.get(link, headers={"Accept-Language": "ja"})
+    assert "Aiko Sato として続ける" in ja.text
+    landed = confirm_continue(kadai, link)
     assert landed.status_code == 303
     assert kadai.get(landed.headers["location"]).status_code == 200  # signed in
-    assert kadai.get(link, follow_redirects=False).status_code == 403  # the link works once
+    assert confirm_continue(kadai, link).status_code == 403  # the link works once
     with database(lti_settings) as session:
         user = session.scalar(select(User).where(User.email == "aiko@uni.example"))
         assert user is not None and user.role == "student" and user.name == "Aiko Sato"
