@@ -26,6 +26,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "add_to_lms": ("Add to the LMS", "LMS に追加"),
     "returning": ("Returning to the LMS…", "LMS に戻っています…"),
     "continue": ("Continue", "続ける"),
+    "continue_title": ("Continue to Kadai", "Kadai に進む"),
+    "continue_as": ("Continue as {name}", "{name} として続ける"),
+    "not_you": (
+        "Not you? Close this window and open Kadai from the LMS again.",
+        "ご本人でなければ、このウィンドウを閉じて LMS からもう一度 Kadai を開いてください。",
+    ),
     "lti_admin": ("LTI 1.3 (Moodle, Canvas, …)", "LTI 1.3(Moodle、Canvas など)"),
     "tool_values": ("Values to paste into the LMS", "LMS に貼り付ける値"),
     "login_url": ("OIDC login (initiate login) URL", "OIDC ログイン(ログイン開始)URL"),

@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from urllib.parse import urlencode
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import RSAKey
 from sqlalchemy.orm import Session
 
 from backend.auth.repository import UserRepository
@@ -49,6 +50,10 @@ NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 STATE_COOKIE = "kadai_lti_state"
 STATE_MAX_AGE_S = 600
 LEEWAY_S = 60
+# The platform's keys are fetched again at most this often (per key set URL, per process).
+REFETCH_EVERY_S = 60.0
+_refetched_at: dict[str, float] = {}
+_refetch_lock = threading.Lock()
 MESSAGES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest")
 INSTRUCTOR_ROLES = ("Instructor", "TeachingAssistant", "ContentDeveloper", "Administrator")
 LOGIN_PARAMS = (
@@ -128,21 +133,55 @@ def _header(token: str) -> dict:
     return data
 
 
-def _key_set(platform: LtiPlatform, kid: str | None, refresh: bool = False) -> KeySet:
-    """The platform's keys, fetched again once when the token names a kid not cached."""
-    cached = json.loads(platform.jwks_json) if platform.jwks_json and not refresh else None
-    if cached is None or (kid and not any(k.get("kid") == kid for k in cached["keys"])):
-        try:
-            cached = platform_client.fetch_jwks(platform.jwks_url)
-        except platform_client.PlatformError as exc:
-            raise LaunchRefused("jwks_unreachable", str(exc)) from exc
-        platform.jwks_json = json.dumps(cached)
-    if kid and not any(k.get("kid") == kid for k in cached["keys"]):
-        raise LaunchRefused("unknown_key", f"kid {kid!r} not in {platform.jwks_url}")
+def _fetch_keys(platform: LtiPlatform) -> dict:
     try:
-        return KeySet.import_key_set(cached)
-    except (JoseError, ValueError) as exc:
-        raise LaunchRefused("jwks_unreachable", f"unusable key set: {exc}") from exc
+        fetched = platform_client.fetch_jwks(platform.jwks_url)
+    except platform_client.PlatformError as exc:
+        raise LaunchRefused("jwks_unreachable", str(exc)) from exc
+    platform.jwks_json = json.dumps(fetched)
+    return fetched
+
+
+def _may_refetch(jwks_url: str) -> bool:
+    """At most one refetch of a platform's keys per window: a launch is unauthenticated until
+    its signature checks, so a stream of made-up kids must not become a stream of fetches."""
+    now = time.monotonic()
+    with _refetch_lock:
+        last = _refetched_at.get(jwks_url)
+        if last is not None and now - last < REFETCH_EVERY_S:
+            return False
+        _refetched_at[jwks_url] = now
+        return True
+
+
+class _UnknownKey(Exception):
+    pass
+
+
+def _verify(id_token: str, key_set: dict, kid: str | None) -> dict:
+    """The claims, checked against the key the token names, or (no kid) against each RSA key:
+    a platform publishing two keys (a rotation) need not name one."""
+    candidates = [
+        k
+        for k in key_set.get("keys", [])
+        if isinstance(k, dict) and (k.get("kid") == kid if kid else k.get("kty") == "RSA")
+    ]
+    if not candidates:
+        raise _UnknownKey(f"kid {kid!r}" if kid else "no RSA key")
+    bad_signature: BadSignatureError | None = None
+    for data in candidates:
+        try:
+            key = RSAKey.import_key(data)
+        except (JoseError, ValueError, TypeError) as exc:
+            raise LaunchRefused("jwks_unreachable", f"unusable key set: {exc}") from exc
+        try:
+            return jwt.decode(id_token, key, algorithms=["RS256"]).claims
+        except BadSignatureError as exc:
+            bad_signature = exc
+        except (JoseError, ValueError) as exc:
+            raise LaunchRefused("token_malformed", str(exc)) from exc
+    assert bad_signature is not None
+    raise bad_signature
 
 
 def validate(
@@ -181,29 +220,32 @@ def validate(
     header = _header(id_token)
     if header.get("alg") != "RS256":
         raise LaunchRefused("signature", f"alg {header.get('alg')!r}")
-    kid = header.get("kid")
-    cached_before = platform.jwks_json is not None
+    kid = header.get("kid") or None
+    fresh = platform.jwks_json is None
+    key_set = _fetch_keys(platform) if fresh else json.loads(platform.jwks_json)
     try:
-        claims = _decode(id_token, _key_set(platform, kid))
-    except BadSignatureError as exc:
-        if kid or not cached_before:
-            raise LaunchRefused("signature", str(exc)) from exc
-        # No kid to notice a rotation by: the platform's current keys, once.
+        claims = _verify(id_token, key_set, kid)
+    except (_UnknownKey, BadSignatureError) as exc:
+        # A kid not cached, or no kid to notice a rotation by: the platform's current keys, once
+        # (a known kid with a bad signature is just a bad signature).
+        if (
+            fresh
+            or (kid and isinstance(exc, BadSignatureError))
+            or not _may_refetch(platform.jwks_url)
+        ):
+            raise _refusal(exc, platform) from exc
         try:
-            claims = _decode(id_token, _key_set(platform, None, refresh=True))
-        except BadSignatureError as again:
-            raise LaunchRefused("signature", str(again)) from again
+            claims = _verify(id_token, _fetch_keys(platform), kid)
+        except (_UnknownKey, BadSignatureError) as again:
+            raise _refusal(again, platform) from again
     _check_claims(session, platform, claims, str(bound.get("n", "")))
     return Claims(platform, claims)
 
 
-def _decode(id_token: str, keys: KeySet) -> dict:
-    try:
-        return jwt.decode(id_token, keys, algorithms=["RS256"]).claims
-    except BadSignatureError:
-        raise
-    except (JoseError, ValueError) as exc:
-        raise LaunchRefused("token_malformed", str(exc)) from exc
+def _refusal(error: Exception, platform: LtiPlatform) -> LaunchRefused:
+    if isinstance(error, _UnknownKey):
+        return LaunchRefused("unknown_key", f"{error} not in {platform.jwks_url}")
+    return LaunchRefused("signature", str(error))
 
 
 def _check_claims(session: Session, platform: LtiPlatform, claims: dict, nonce: str) -> None:
@@ -320,12 +362,24 @@ def context_for(session: Session, platform: LtiPlatform, claims: Claims) -> LtiC
         repository.add(context)
     ags = claims.claims.get(AGS_CLAIM)
     if isinstance(ags, dict):
-        context.lineitems_url = ags.get("lineitems") or context.lineitems_url
+        context.lineitems_url = (
+            _service_url(platform, ags.get("lineitems")) or context.lineitems_url
+        )
         context.ags_scopes = " ".join(ags.get("scope") or []) or context.ags_scopes
     nrps = claims.claims.get(NRPS_CLAIM)
     if isinstance(nrps, dict) and nrps.get("context_memberships_url"):
-        context.memberships_url = nrps["context_memberships_url"]
+        context.memberships_url = _service_url(platform, nrps["context_memberships_url"])
     return context
+
+
+def _service_url(platform: LtiPlatform, url: object) -> str | None:
+    """A service URL from the launch, refused unless it is on the platform's own hosts."""
+    if not url:
+        return None
+    try:
+        return platform_client.require_platform_url(platform, str(url))
+    except platform_client.PlatformError as exc:
+        raise LaunchRefused("service_url", str(exc)) from exc
 
 
 def _assignment_for(session: Session, claims: Claims, context: LtiContext) -> Assignment | None:
@@ -338,7 +392,7 @@ def _assignment_for(session: Session, claims: Claims, context: LtiContext) -> As
     platform = claims.platform
     link = repository.resource_link(platform.id, str(link_claim["id"]))
     ags = claims.claims.get(AGS_CLAIM)
-    lineitem = ags.get("lineitem") if isinstance(ags, dict) else None
+    lineitem = _service_url(platform, ags.get("lineitem")) if isinstance(ags, dict) else None
     if link is None:
         custom = claims.get("custom") or {}
         wanted = custom.get("kadai_assignment_id") if isinstance(custom, dict) else None
@@ -355,9 +409,14 @@ def _assignment_for(session: Session, claims: Claims, context: LtiContext) -> As
             assignment_id=assignment.id,
         )
         repository.add(link)
+    assignment = CourseRepository(session).assignment(link.assignment_id)
+    if assignment is None or assignment.course_id != context.course_id:
+        # The same link id launched from another course (a copied course): not this course's
+        # assignment, and never a reason to repoint the other course's line item.
+        return None
     if lineitem:
         link.lineitem_url = lineitem
-    return CourseRepository(session).assignment(link.assignment_id)
+    return assignment
 
 
 def admit(session: Session, claims: Claims) -> Launched:

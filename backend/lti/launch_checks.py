@@ -49,6 +49,13 @@ CHECKS: dict[str, tuple[int, str, str, str, str]] = {
         "Check the platform's JWKS URL in Kadai's registration and that Kadai can reach it.",
         "Kadai の登録にある JWKS URL と、Kadai からその URL に到達できるかを確認してください。",
     ),
+    "service_url": (
+        400,
+        "The LMS named a grade or roster service outside its own address.",
+        "LMS が、自身のアドレス以外にある成績・名簿サービスを指定しました。",
+        "Check the LMS's LTI service URLs: they must be on the same host as its issuer, token or login URL registered on Kadai.",
+        "LMS の LTI サービス URL を確認してください。Kadai に登録した issuer・トークン・ログイン URL と同じホストである必要があります。",
+    ),
     "unknown_key": (
         401,
         "The launch token is signed with a key the LMS does not publish.",

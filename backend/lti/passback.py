@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -79,15 +79,19 @@ def score_changed(session: Session, submission: Submission) -> None:
     repository = LtiRepository(session)
     now = utcnow()
     for platform_id in platforms:
+        given, most = float(chosen.score or 0.0), float(maximum)
         row = repository.score_send(platform_id, assignment.id, submission.user_id)
         if row is None:
             row = LtiScoreSend(
                 platform_id=platform_id, assignment_id=assignment.id, user_id=submission.user_id
             )
             session.add(row)
-        row.score_given = float(chosen.score or 0.0)
-        row.score_maximum = float(maximum)
-        row.graded_at = chosen.finished_at or now
+        elif row.state == SendStatus.sent and (row.score_given, row.score_maximum) == (given, most):
+            # The platform already has this score: a worse attempt under "best" changes nothing.
+            continue
+        row.score_given = given
+        row.score_maximum = most
+        row.graded_at = _change_time(row, now)
         row.state = SendStatus.pending
         row.tries = 0
         row.next_try_at = now
@@ -96,9 +100,18 @@ def score_changed(session: Session, submission: Submission) -> None:
         lifecycle.queue_passback(session, row.id)
 
 
+def _change_time(row: LtiScoreSend, now: datetime) -> datetime:
+    """The AGS timestamp: when the score that counts changed, never before the last one sent for
+    this student and line item (Moodle answers 409, Canvas 400, to a timestamp going back)."""
+    if row.graded_at is None:
+        return now
+    return max(now, row.graded_at + timedelta(milliseconds=1))
+
+
 def resend(session: Session, send: LtiScoreSend) -> None:
     """Staff's resend: pending again, with its tries counted afresh."""
     send.state = SendStatus.pending
+    send.graded_at = _change_time(send, utcnow())
     send.tries = 0
     send.next_try_at = utcnow()
     send.updated_at = utcnow()
@@ -150,8 +163,9 @@ def _line_item_url(session: Session, platform: LtiPlatform, send: LtiScoreSend, 
             "no line items endpoint: no launch from this course carried the AGS claim"
         )
     resource_id = str(assignment.id)
+    platform_client.require_platform_url(platform, context.lineitems_url)
     found = platform_client.find_line_items(token, context.lineitems_url, resource_id)
-    if found:
+    if found and found[0].get("id"):
         url = str(found[0]["id"])
     else:
         exercise = ExerciseRepository(session).get(assignment.exercise_id)
@@ -183,10 +197,12 @@ def deliver(
         # Each step commits what it learnt (the token, the line item) before the next may fail.
         with transaction(sessions) as session:
             platform = session.get(LtiPlatform, send.platform_id)
-            assert platform is not None and sub is not None
+            if platform is None or sub is None:
+                raise platform_client.PlatformError("the student has no account on this platform")
             token = platform_client.access_token(session, platform, SCORE_SCOPES)
         with transaction(sessions) as session:
             url = _line_item_url(session, platform, send, token)
+        platform_client.require_platform_url(platform, url)
         platform_client.post_score(
             token,
             url,
@@ -201,6 +217,12 @@ def deliver(
         )
     except platform_client.PlatformError as exc:
         return _failed(sessions, send_id, str(exc), tries, base_delay_s, max_tries)
+    except Exception as exc:
+        # Anything else (a platform's odd answer, a database conflict) is a failed try too:
+        # staff see it, and the tries end, rather than a row left pending with no reason.
+        log.exception("lti score send %s crashed", send_id)
+        error = f"{exc.__class__.__name__}: {exc}"
+        return _failed(sessions, send_id, error, tries, base_delay_s, max_tries)
     with transaction(sessions) as session:
         row = session.get(LtiScoreSend, send_id)
         assert row is not None

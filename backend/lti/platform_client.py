@@ -7,6 +7,7 @@ import json
 import secrets
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import requests
 from joserfc import jwt
@@ -29,9 +30,42 @@ class PlatformError(Exception):
     """A call to the platform failed: what was called and what it answered."""
 
 
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
+
+
+def require_platform_url(platform: LtiPlatform, url: str) -> str:
+    """``url`` if it is on one of the platform's own origins (its issuer, token or login URL):
+    a service URL from a launch or a page link gets the platform's bearer token, so it must not
+    point anywhere else (an internal address, another site)."""
+    allowed = {
+        _origin(u) for u in (platform.issuer, platform.auth_token_url, platform.auth_login_url)
+    }
+    if _origin(url) is None or _origin(url) not in allowed:
+        raise PlatformError(
+            f"service URL {url[:300]!r} is not on the platform's own hosts "
+            f"(issuer, token or login URL); refused"
+        )
+    return url
+
+
 def _call(method: str, url: str, **kwargs: object) -> requests.Response:
     try:
-        response = requests.request(method, url, timeout=TIMEOUT_S, **kwargs)  # type: ignore[arg-type]
+        # No redirects: a bearer token must not follow one to another host.
+        response = requests.request(
+            method,
+            url,
+            timeout=TIMEOUT_S,
+            allow_redirects=False,
+            **kwargs,  # type: ignore[arg-type]
+        )
     except requests.RequestException as exc:
         raise PlatformError(f"{method} {url}: {exc.__class__.__name__}: {exc}") from exc
     if response.status_code >= 300:
@@ -39,12 +73,19 @@ def _call(method: str, url: str, **kwargs: object) -> requests.Response:
     return response
 
 
-def fetch_jwks(url: str) -> dict:
-    response = _call("GET", url)
+def _json(response: requests.Response) -> object:
+    """The answer's JSON; a 2xx answer that is not JSON is the platform's error too."""
     try:
-        data = response.json()
+        return response.json()
     except ValueError as exc:
-        raise PlatformError(f"GET {url}: not JSON") from exc
+        method = response.request.method if response.request is not None else "?"
+        raise PlatformError(
+            f"{method} {response.url}: not JSON (HTTP {response.status_code}) {response.text[:300]}"
+        ) from exc
+
+
+def fetch_jwks(url: str) -> dict:
+    data = _json(_call("GET", url))
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
         raise PlatformError(f"GET {url}: no 'keys' list")
     return data
@@ -111,9 +152,11 @@ def find_line_items(token: str, lineitems_url: str, resource_id: str) -> list[di
         params={"resource_id": resource_id},
         headers={"Authorization": f"Bearer {token}", "Accept": LINEITEMS_TYPE},
     )
-    body = response.json()
+    body = _json(response)
     # The spec's answer is an array; some platforms wrap it as a page ({"content": [...]}).
     items = body.get("content", []) if isinstance(body, dict) else body
+    if not isinstance(items, list):
+        raise PlatformError(f"GET {lineitems_url}: the answer is not a list of line items")
     return [i for i in items if isinstance(i, dict) and str(i.get("resourceId")) == resource_id]
 
 
@@ -128,7 +171,7 @@ def create_line_item(token: str, lineitems_url: str, item: dict) -> dict:
             "Accept": LINEITEM_TYPE,
         },
     )
-    created = response.json()
+    created = _json(response)
     if not isinstance(created, dict) or not created.get("id"):
         raise PlatformError(f"POST {lineitems_url}: the created line item has no id")
     return created
@@ -148,8 +191,10 @@ def membership_page(token: str, url: str) -> tuple[list[dict], str | None]:
     response = _call(
         "GET", url, headers={"Authorization": f"Bearer {token}", "Accept": MEMBERSHIP_TYPE}
     )
-    body = response.json()
+    body = _json(response)
     members = body.get("members", []) if isinstance(body, dict) else []
+    if not isinstance(members, list):
+        raise PlatformError(f"GET {url}: 'members' is not a list")
     following = response.links.get("next", {}).get("url")
     if not following and isinstance(body, dict) and isinstance(body.get("next"), str):
         following = body["next"]

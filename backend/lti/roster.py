@@ -47,6 +47,7 @@ def sync(session: Session, course_id: int) -> RosterReport:
         token = platform_client.access_token(session, platform, [NRPS_SCOPE])
         url: str | None = context.memberships_url
         while url and report.pages < MAX_PAGES:
+            platform_client.require_platform_url(platform, url)
             members, url = platform_client.membership_page(token, url)
             report.pages += 1
             for member in members:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -21,9 +22,11 @@ from backend.lti import deep_linking, keys, launch, service
 from backend.lti.i18n import strings
 from backend.lti.launch_checks import LaunchRefused
 from backend.lti.repository import LtiRepository
+from backend.models import User
 from backend.models._common import utcnow
 from backend.web.deps import (
     SESSION_ID,
+    CsrfChecked,
     SessionDep,
     SettingsDep,
 )
@@ -198,13 +201,9 @@ def launch_page(
     return _framed(request, page, session)
 
 
-@router.get("/lti/continue")
-def continue_in_window(
-    request: Request, session: SessionDep, settings: SettingsDep, token: str = ""
-) -> Response:
-    """The one-time link from a launch: signs the learner in where cookies are first-party."""
+def _continue_data(request: Request, token: str) -> dict:
     try:
-        data = URLSafeTimedSerializer(_secret(request), salt="kadai-lti-continue").loads(
+        return URLSafeTimedSerializer(_secret(request), salt="kadai-lti-continue").loads(
             token, max_age=CONTINUE_MAX_AGE_S
         )
     except BadSignature:
@@ -212,8 +211,32 @@ def continue_in_window(
             "This link expired; open Kadai from the LMS again.",
             "このリンクは期限切れです。LMS からもう一度 Kadai を開いてください。",
         ) from None
-    from datetime import timedelta
 
+
+def _continuing_user(session: SessionDep, data: dict) -> User:
+    user = UserRepository(session).get(int(data["u"]))
+    if user is None or not user.active:
+        raise Forbidden("This account is disabled.", "このアカウントは無効です。")
+    return user
+
+
+@router.get("/lti/continue")
+def confirm_continue(request: Request, session: SessionDep, token: str = "") -> Response:
+    """The one-time link from a launch asks first: a link someone else made would otherwise
+    sign this browser into their account without a word (login CSRF)."""
+    user = _continuing_user(session, _continue_data(request, token))
+    return render(request, "lti_continue.html", who=user.name, token=token)
+
+
+@router.post("/lti/continue", dependencies=[CsrfChecked])
+def continue_in_window(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str, Form()] = "",
+) -> Response:
+    """Signs the learner in where cookies are first-party, once per link."""
+    data = _continue_data(request, token)
     if not LtiRepository(session).use_nonce(
         int(data["p"]), "c:" + data["j"], utcnow() + timedelta(seconds=CONTINUE_MAX_AGE_S), utcnow()
     ):
@@ -221,9 +244,7 @@ def continue_in_window(
             "This link was already used; open Kadai from the LMS again.",
             "このリンクは使用済みです。LMS からもう一度 Kadai を開いてください。",
         )
-    user = UserRepository(session).get(int(data["u"]))
-    if user is None or not user.active:
-        raise Forbidden("This account is disabled.", "このアカウントは無効です。")
+    user = _continuing_user(session, data)
     request.session.clear()
     request.session[SESSION_ID] = start_session(session, user, settings.session_lifetime_s)
     target = str(data["t"])

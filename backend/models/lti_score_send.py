@@ -32,7 +32,8 @@ class LtiScoreSend(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     score_given: Mapped[float]
     score_maximum: Mapped[float]
-    # When the counted attempt was graded: the platform keeps the latest timestamp it was sent.
+    # The AGS timestamp: when the score that counts last changed (or staff resent it), rising per
+    # row, since a platform refuses a score older than the last one it took.
     graded_at: Mapped[datetime]
     # Not "status": that word is the submission lifecycle's (tests/backend/test_lifecycle.py).
     state: Mapped[str] = mapped_column(String(10), default=SendStatus.pending)

@@ -3,6 +3,7 @@ registered with each other; helpers that walk a browser through login → launch
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from backend.app import create_app
 from backend.bootstrap import prepare
+from backend.lti import launch as lti_launch
 from backend.lti import service
 from backend.settings import Settings
 from grader.contract import GradingResult
@@ -48,6 +50,12 @@ class ScoreFromCode:
 @pytest.fixture
 def lti_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"lti_passback_retry_s": 0.2, "lti_passback_tries": 3})
+
+
+@pytest.fixture(autouse=True)
+def fresh_refetch_window() -> None:
+    """Each test's platform may fetch its keys again at once (the window is per process)."""
+    getattr(lti_launch, "_refetched_at", {}).clear()
 
 
 @pytest.fixture
@@ -98,9 +106,18 @@ def enter(kadai: TestClient, peer: Peer, hint: str, spec: Launch) -> str:
     """A full launch, then the one-time link into Kadai: returns where it lands (signed in)."""
     page = launch(kadai, peer, hint, spec)
     assert page.status_code == 200, page.text
-    landed = kadai.get(continue_link(page.text), follow_redirects=False)
+    landed = confirm_continue(kadai, continue_link(page.text))
     assert landed.status_code == 303, landed.text
     return landed.headers["location"]
+
+
+def confirm_continue(kadai: TestClient, link: str):  # type: ignore[no-untyped-def]
+    """The one-time link shows "Continue as NAME"; the learner's click posts it."""
+    page = kadai.get(link, follow_redirects=False)
+    if page.status_code != 200:
+        return page
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    return kadai.post("/lti/continue", data=fields, follow_redirects=False)
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 30.0) -> object:

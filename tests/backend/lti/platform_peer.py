@@ -71,6 +71,7 @@ class Launch:
     # Tampering, for the negative cases: applied to the claims before signing.
     claims: dict = field(default_factory=dict)
     sign_with: str | None = None  # another private key (a bad signature)
+    without_kid: bool = False  # a header naming no key
     expires_in: int = 300
 
 
@@ -105,6 +106,13 @@ class Peer:
     fail_next_scores: int = 0
     fail_users: set[str] = field(default_factory=set)
     failed_scores: int = 0
+    # Like Moodle (409) and Canvas (400): a score older than the last one taken is refused.
+    refused_stale_scores: int = 0
+    # A proxy's login page in place of the line items service: 200, but HTML.
+    garble_lineitems: bool = False
+    # Published beside the platform's own key (a rotation in progress).
+    extra_public_keys: list[str] = field(default_factory=list)
+    jwks_requests: int = 0
     membership_pages: int = 0
 
     @property
@@ -172,14 +180,18 @@ class MessageLaunch(LTIAdvantageMessageLaunchAbstract):
 
     def generate_launch_request(self):  # type: ignore[no-untyped-def]
         launch = self._launch
-        if launch.sign_with is None:
-            return super().generate_launch_request()
-        real = self._registration.get_platform_private_key()  # type: ignore[union-attr]
-        self._registration.set_platform_private_key(launch.sign_with)  # type: ignore[union-attr]
+        registration = self._registration
+        assert registration is not None
+        real = registration.get_platform_private_key()
+        if launch.without_kid:
+            registration.get_kid = lambda: None  # type: ignore[method-assign]
+        if launch.sign_with is not None:
+            registration.set_platform_private_key(launch.sign_with)
         try:
             return super().generate_launch_request()
         finally:
-            self._registration.set_platform_private_key(real)  # type: ignore[union-attr]
+            registration.set_platform_private_key(real)
+            registration.__dict__.pop("get_kid", None)
 
     def render_launch_form(self, launch_data: dict[str, t.Any], **kwargs: t.Any) -> Response:
         fields = "".join(
@@ -236,7 +248,10 @@ def make_app(peer: Peer) -> FastAPI:
 
     @app.get("/jwks")
     def jwks() -> dict:
-        return config.get_jwks()
+        peer.jwks_requests += 1
+        published = config.get_jwks()
+        published["keys"] += [Registration.get_jwk(k) for k in peer.extra_public_keys]
+        return published
 
     @app.get("/auth")
     async def auth(request: Request) -> Response:
@@ -297,21 +312,30 @@ def make_app(peer: Peer) -> FastAPI:
 
     @app.get("/contexts/{context_id}/lineitems")
     async def get_lineitems(request: Request, context_id: str) -> Response:
+        if peer.garble_lineitems:
+            return HTMLResponse("<html>Please sign in</html>")
         service = grades(await adapted(request))
         return answer(service.handle_resp(service.handle_get_lineitems))
 
     @app.post("/contexts/{context_id}/lineitems")
     async def post_lineitem(request: Request, context_id: str) -> Response:
+        if peer.garble_lineitems:
+            return HTMLResponse("<html>Please sign in</html>")
         service = grades(await adapted(request))
         return answer(service.handle_resp(service.handle_create_lineitem))
 
     @app.post("/contexts/{context_id}/lineitems/{item}/scores")
     async def post_score(request: Request, context_id: str, item: str) -> Response:
-        sender = (await request.json()).get("userId")
+        body = await request.json()
+        sender = body.get("userId")
         if peer.fail_next_scores > 0 or sender in peer.fail_users:
             peer.fail_next_scores = max(0, peer.fail_next_scores - 1)
             peer.failed_scores += 1
             return JSONResponse({"error": "gradebook locked for maintenance"}, status_code=503)
+        taken = [s["timestamp"] for i, s in peer.scores if i == item and s["userId"] == sender]
+        if taken and body.get("timestamp", "") < max(taken):
+            peer.refused_stale_scores += 1
+            return JSONResponse({"error": "score timestamp before the last one"}, status_code=409)
         service = grades(await adapted(request))
         return answer(service.handle_resp(service.handle_update_score, line_item_id=item))
 

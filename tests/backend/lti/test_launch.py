@@ -8,7 +8,14 @@ from sqlalchemy import select
 
 from backend.models import Course, Enrollment, LtiAccount, User
 from tests.backend.conftest import database
-from tests.backend.lti.conftest import TOOL, continue_link, enter, launch, start_launch
+from tests.backend.lti.conftest import (
+    TOOL,
+    confirm_continue,
+    continue_link,
+    enter,
+    launch,
+    start_launch,
+)
 from tests.backend.lti.platform_peer import CLIENT_ID, INSTRUCTOR, LEARNER, Launch, _key_pair
 
 
@@ -21,10 +28,20 @@ def test_a_learner_launch_makes_the_course_and_account_and_signs_in_once(kadai, 
     assert f"frame-ancestors {peer.base}" in policy
     assert "x-frame-options" not in page.headers
     link = continue_link(page.text)
-    landed = kadai.get(link, follow_redirects=False)
+    # Opening the link signs nobody in: it asks first (a link someone else made would sign this
+    # browser into their account), and the answer needs the page's CSRF token.
+    asked = kadai.get(link, follow_redirects=False)
+    assert asked.status_code == 200 and "Continue as Aiko Sato" in asked.text
+    assert kadai.get("/account/tokens", follow_redirects=False).status_code in (303, 401, 403)
+    token = asked.text.split('name="token" value="')[1].split('"')[0]
+    forged = kadai.post("/lti/continue", data={"token": token}, follow_redirects=False)
+    assert forged.status_code == 403
+    ja = kadai.get(link, headers={"Accept-Language": "ja"})
+    assert "Aiko Sato として続ける" in ja.text
+    landed = confirm_continue(kadai, link)
     assert landed.status_code == 303
     assert kadai.get(landed.headers["location"]).status_code == 200  # signed in
-    assert kadai.get(link, follow_redirects=False).status_code == 403  # the link works once
+    assert confirm_continue(kadai, link).status_code == 403  # the link works once
     with database(lti_settings) as session:
         user = session.scalar(select(User).where(User.email == "aiko@uni.example"))
         assert user is not None and user.role == "student" and user.name == "Aiko Sato"
@@ -166,3 +183,52 @@ def test_a_platform_key_rotation_is_followed_by_fetching_its_keys_again(kadai, p
         kadai, peer, "k3", Launch(sub="k", roles=[LEARNER], sign_with=peer.other_private_key)
     )
     assert stale.status_code == 401
+
+
+def test_a_token_without_kid_is_checked_against_each_of_the_platforms_keys(kadai, peer):
+    _, spare = _key_pair()
+    peer.extra_public_keys = [spare]
+    answer = launch(kadai, peer, "nokid", Launch(sub="nk", roles=[LEARNER], without_kid=True))
+    assert answer.status_code == 200, answer.text
+    # Signed with a key the platform does not publish: refused as a bad signature.
+    forged = launch(
+        kadai,
+        peer,
+        "nokid-bad",
+        Launch(sub="nk", roles=[LEARNER], without_kid=True, sign_with=peer.other_private_key),
+    )
+    assert forged.status_code == 401 and refused_check(forged) == "signature"
+
+
+def test_made_up_kids_fetch_the_platforms_keys_at_most_once_a_minute(kadai, peer):
+    assert launch(kadai, peer, "ok", Launch(sub="f", roles=[LEARNER])).status_code == 200
+    assert peer.jwks_requests == 1
+    for n in range(3):
+        private, _ = _key_pair()
+        forged = launch(kadai, peer, f"f{n}", Launch(sub="f", roles=[LEARNER], sign_with=private))
+        assert forged.status_code == 401 and refused_check(forged) == "unknown_key"
+    assert peer.jwks_requests == 2
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        {
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                "lineitems": "http://169.254.169.254/latest/meta-data/",
+            }
+        },
+        {
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": "https://intranet.example/members",
+                "service_versions": ["2.0"],
+            }
+        },
+    ],
+)
+def test_a_service_url_off_the_platforms_hosts_is_refused(kadai, peer, lti_settings, claim):
+    answer = launch(kadai, peer, "ssrf", Launch(sub="s", roles=[LEARNER], claims=claim))
+    assert answer.status_code == 400 and refused_check(answer) == "service_url"
+    with database(lti_settings) as session:
+        assert session.scalars(select(LtiAccount)).all() == []

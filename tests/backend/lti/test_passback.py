@@ -3,13 +3,18 @@ line items made once, tokens reused, retries with backoff, failures shown to sta
 
 from __future__ import annotations
 
+import time
+
 import requests
 from sqlalchemy import select
 
-from backend.models import Assignment, LtiScoreSend
+from backend.lti import passback
+from backend.models import Assignment, LtiResourceLink, LtiScoreSend, Submission
 from tests.backend.conftest import csrf_of, database
 from tests.backend.lti.conftest import enter, form_fields, launch, wait_for
 from tests.backend.lti.platform_peer import INSTRUCTOR, LEARNER, Launch
+
+CONTEXT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/context"
 
 
 def deep_link(kadai, peer, exercises: list[str]) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -85,14 +90,10 @@ def test_deep_linking_makes_assignments_and_the_score_reaches_the_right_line_ite
     assert score["activityProgress"] == "Completed" and score["gradingProgress"] == "FullyGraded"
     assert score["timestamp"].endswith("Z")
 
-    # A worse second attempt: the course counts the best, so the platform gets the best again.
-    submit(kadai, first, 0.5)
-    wait_for(lambda: len(peer.scores) == 2)
-    assert peer.scores[1][1]["scoreGiven"] == 1.5
     # Another student on the same assignment: the same line item, no new token.
     student_launch(kadai, peer, "stu-2", items[0])
     submit(kadai, first, 1.0)
-    wait_for(lambda: len(peer.scores) == 3)
+    wait_for(lambda: len(peer.scores) == 2)
     assert {li for li, _ in peer.scores} == {line_item}
     assert peer.lineitem_creations == 1
     assert peer.token_requests == 1
@@ -159,3 +160,91 @@ def test_a_student_cannot_see_the_passback_page_or_pick_exercises(kadai, peer, l
     assert kadai.get(f"/lti/courses/{course_id}").status_code in (403, 404)
     picker = launch(kadai, peer, "dl-s", Launch(sub="stu-x", roles=[LEARNER], deep_linking=True))
     assert picker.status_code == 403 and 'data-check="instructors_only"' in picker.text
+
+
+def test_a_worse_attempt_sends_nothing_and_a_regrade_down_is_taken_with_a_later_timestamp(
+    kadai, peer, lti_settings
+):
+    items = deep_link(kadai, peer, ["fix-training-loop"])
+    assignment = int(items[0]["custom"]["kadai_assignment_id"])
+    student_launch(kadai, peer, "stu-t", items[0])
+
+    def settled() -> bool:
+        with database(lti_settings) as session:
+            return session.scalars(select(LtiScoreSend.state)).all() == ["sent"]
+
+    submit(kadai, assignment, 1.5)
+    wait_for(lambda: peer.scores)
+    # A worse attempt under "best": the platform already has the score that counts.
+    submit(kadai, assignment, 0.5)
+    wait_for(lambda: graded(lti_settings, assignment) == 2)
+    time.sleep(1.0)  # a send, if one were queued, would be on its way by now
+    assert wait_for(settled)
+    assert [s["scoreGiven"] for _, s in peer.scores] == [1.5]
+
+    # A better attempt, then a regrade takes it down: the first attempt's 1.5 counts again, sent
+    # with a timestamp after the last one the platform took.
+    submit(kadai, assignment, 2.5)
+    wait_for(lambda: len(peer.scores) == 2)
+    with database(lti_settings) as session:
+        best = session.scalars(select(Submission).where(Submission.score == 2.5)).one()
+        best.score = 0.25
+        passback.score_changed(session, best)
+    wait_for(lambda: len(peer.scores) == 3 or peer.refused_stale_scores, timeout=30)
+    assert peer.refused_stale_scores == 0
+    assert [s["scoreGiven"] for _, s in peer.scores] == [1.5, 2.5, 1.5]
+    stamps = [s["timestamp"] for _, s in peer.scores]
+    assert stamps == sorted(stamps) and len(set(stamps)) == 3
+    assert wait_for(settled)
+
+
+def graded(lti_settings, assignment: int) -> int:  # type: ignore[no-untyped-def]
+    with database(lti_settings) as session:
+        states = session.scalars(
+            select(Submission.status).where(Submission.assignment_id == assignment)
+        ).all()
+    return sum(s == "graded" for s in states)
+
+
+def test_a_platform_answering_html_fails_the_send_with_its_answer_for_staff(
+    kadai, peer, lti_settings
+):
+    items = deep_link(kadai, peer, ["fix-training-loop"])
+    student_launch(kadai, peer, "stu-h", items[0])
+    peer.garble_lineitems = True
+    submit(kadai, int(items[0]["custom"]["kadai_assignment_id"]), 2.0)
+
+    def gave_up() -> LtiScoreSend | None:
+        with database(lti_settings) as session:
+            return session.scalar(select(LtiScoreSend).where(LtiScoreSend.state == "failed"))
+
+    send = wait_for(gave_up, timeout=30)
+    assert send.tries == lti_settings.lti_passback_tries
+    assert "not JSON" in send.last_error and "Please sign in" in send.last_error
+    assert not peer.scores
+
+
+def test_a_link_launched_from_another_course_is_not_that_courses_assignment(
+    kadai, peer, lti_settings
+):
+    items = deep_link(kadai, peer, ["fix-training-loop"])
+    first = int(items[0]["custom"]["kadai_assignment_id"])
+    assert student_launch(kadai, peer, "stu-a", items[0]) == f"/assignments/{first}"
+    # A copied course in the LMS launches the same link id, naming its own line item.
+    elsewhere = enter(
+        kadai,
+        peer,
+        "copy",
+        Launch(
+            sub="stu-c",
+            roles=[LEARNER],
+            resource_link_id="link-" + items[0]["custom"]["kadai_assignment_id"],
+            custom=items[0]["custom"],
+            lineitem=f"{peer.base}/contexts/copy/lineitems/7",
+            claims={CONTEXT_CLAIM: {"id": "copied-course", "title": "Copy"}},
+        ),
+    )
+    assert elsewhere != f"/assignments/{first}"
+    with database(lti_settings) as session:
+        link = session.scalars(select(LtiResourceLink)).one()
+        assert link.assignment_id == first and link.lineitem_url is None
