@@ -66,13 +66,15 @@ def expires_at(container: Any) -> float:
         return 0.0 if created is None else created + UNLABELLED_LIFETIME_S
 
 
-def reap_expired(client: Any, now: float | None = None) -> list[str]:
-    """Removes every expired sandbox container on this Docker host; returns their short ids."""
+def reap_expired(client: Any, now: float | None = None, owner: str | None = None) -> list[str]:
+    """Removes every expired sandbox container on this Docker host (only ``owner``'s, when given:
+    see ``this_owner``); returns their short ids."""
     import docker.errors
 
     now = time.time() if now is None else now
     removed = []
-    containers = client.containers.list(all=True, filters={"label": f"{ROLE_LABEL}={ROLE_SANDBOX}"})
+    labels = [f"{ROLE_LABEL}={ROLE_SANDBOX}"] + ([f"{OWNER_LABEL}={owner}"] if owner else [])
+    containers = client.containers.list(all=True, filters={"label": labels})
     for container in containers:
         if expires_at(container) > now and not ended_long_ago(container, now):
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -150,7 +151,6 @@ def test_restarting_redis_and_the_api_during_a_burst_loses_nothing(cluster_setti
 def test_a_worker_killed_mid_grading_still_ends_graded_exactly_once(
     cluster_settings, sandbox_grader
 ):
-    import docker
 
     # Longer than one grading, so the sweep only ever rescues the killed one.
     cluster_settings = cluster_settings.model_copy(update={"stuck_after_s": 20})
@@ -177,12 +177,7 @@ def test_a_worker_killed_mid_grading_still_ends_graded_exactly_once(
         stop(worker)
         if replacement:
             stop(replacement)
-        client_docker = docker.from_env()
-        for container in client_docker.containers.list(
-            all=True, filters={"label": "kadai.role=sandbox"}
-        ):
-            container.remove(force=True)  # the killed worker's orphaned sandbox
-        client_docker.close()
+        remove_sandboxes_of_dead_owners()  # the killed worker's orphaned sandbox
     with database(cluster_settings) as session:
         row = session.get(Submission, submission_id)
         assert row.grading_tries >= 2 and row.lease is None
@@ -218,3 +213,21 @@ def test_the_sweep_sends_a_stuck_gpu_grading_back_to_the_gpu_queue(
         while client.llen("gpu") == 0 and time.monotonic() < deadline:
             time.sleep(0.2)
     assert (client.llen("gpu"), client.llen("cpu")) == (1, 0)
+
+
+def remove_sandboxes_of_dead_owners() -> None:
+    """Sandboxes whose owner process on this host has died; another test process's live
+    sandboxes stay (it may be grading on the same Docker host)."""
+    import docker
+
+    from grader.sandbox.reaper import OWNER_LABEL, ROLE_LABEL, ROLE_SANDBOX
+
+    client_docker = docker.from_env()
+    host = socket.gethostname()
+    for container in client_docker.containers.list(
+        all=True, filters={"label": f"{ROLE_LABEL}={ROLE_SANDBOX}"}
+    ):
+        owner_host, _, pid = (container.labels or {}).get(OWNER_LABEL, "").rpartition(":")
+        if owner_host == host and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            container.remove(force=True)
+    client_docker.close()

@@ -10,7 +10,7 @@ import pytest
 
 from grader.contract import GradingResult
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.one_mode]
 
 # The probe's two checks, each attaching artifacts before it checks: one visible (also a table
 # for the whole result), one hidden (which asks for the whole result too, and must not get it).

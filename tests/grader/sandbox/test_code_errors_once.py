@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import exercise
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.one_mode]
 
 
 def test_a_syntax_error_is_reported_once_with_its_line(sandbox_grader):

@@ -12,7 +12,7 @@ from tests.conftest import FIXTURES, exercise
 
 HOSTILE = FIXTURES / "hostile"
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.one_mode]
 
 
 def grade_variant(sandbox_grader, exercise_id: str, file: str):

@@ -30,6 +30,7 @@ def test_each_code_exercise_has_four_correct_alternatives(exercise_id):
 
 @pytest.mark.docker
 @pytest.mark.slow
+@pytest.mark.one_mode
 @pytest.mark.parametrize("file", ["alt_functional_dropout.py", "alt_shared_dropout.py"])
 def test_dropout_written_another_way_gets_full_marks(sandbox_grader, file):
     package = exercise("dual-framework-model")

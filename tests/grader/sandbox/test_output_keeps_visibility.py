@@ -7,7 +7,7 @@ import pytest
 
 from grader.contract import GradingResult
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.one_mode]
 
 HIDDEN_INPUTS = ("hidden-input-5d1e", "hidden-again-input-c0de")
 LATE_INPUT = "late-input-a93c"
