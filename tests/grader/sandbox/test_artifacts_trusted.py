@@ -105,3 +105,48 @@ def test_artifacts_come_with_failed_checks_too(sandbox_grader, attaching, probe)
     }, result.grader_log
     (chart,) = result.tests[0].charts
     assert chart.series[0].points == ((1.0, None),)  # nothing unchecked is drawn
+
+
+# Values the charts are drawn from, chosen to break a careless chart builder: NaN, infinities and
+# numbers far outside float32, in the features the trusted side computes its statistics from.
+NON_FINITE_DATASET = """
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+
+class NormalizedDataset(Dataset):
+    def __init__(self, data, labels, eps=1e-8):
+        rows, columns = np.asarray(data).shape
+        values = np.full((rows, columns), np.nan)
+        values[:, 1] = np.inf
+        values[:, 2] = -np.inf
+        values[:, 3] = 1e300
+        self.mean, self.std = np.zeros(columns), np.ones(columns)
+        self.data = torch.tensor(values, dtype=torch.float64)
+        self.labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __getitem__(self, idx):
+        return self.data[idx], self.labels[idx]
+"""
+
+
+def test_non_finite_values_in_what_the_charts_show_are_the_learners_failure(sandbox_grader):
+    from tests.conftest import exercise
+
+    package = exercise("normalized-dataset")
+    result = sandbox_grader.grade(package, NON_FINITE_DATASET)
+    assert (result.status, result.outcome) == ("graded", "ok"), result.message.en
+    assert result.score < package.meta.points
+    # Never the grader's fault, and every value the page would draw survives strict JSON.
+    assert "not your fault" not in result.to_json()
+    import json
+
+    charts = [chart for test in result.tests for chart in test.charts]
+    assert charts, "the standardisation check still shows its per-column chart"
+    points = [point for chart in charts for s in chart.series for point in s.points]
+    assert any(y is None for _, y in points)  # NaN and infinities are drawn as gaps
+    json.dumps(points, allow_nan=False)
