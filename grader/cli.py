@@ -144,17 +144,10 @@ def write_plots(view: GradingResult, directory: str, lang: str) -> int:
 def with_notebook(result: GradingResult, notebook: NotebookSource) -> dict:
     """The result's JSON plus a ``notebook`` entry: the cell map, the notes, and the cell and line
     of each error."""
-    data = result.to_dict()
-    errors = [("", result.code_error)] + [(t.name, t.error) for t in result.tests]
-    data["notebook"] = {
-        **notebook.to_dict(),
-        "errors": [
-            {"test": name, "line": error.line, "cell": where[0], "cell_line": where[1]}
-            for name, error in errors
-            if error and (where := notebook.locate(error.line))
-        ],
+    return {
+        **result.to_dict(),
+        "notebook": {**notebook.to_dict(), "errors": notebook.error_places(result)},
     }
-    return data
 
 
 def load_or_report(folder: Path) -> ExercisePackage | None:

@@ -76,6 +76,16 @@ class NotebookSource:
             return span.cell, line - span.first_line + 1
         return None
 
+    def error_places(self, result: Any) -> list[dict[str, Any]]:
+        """Where each error of ``result`` (a ``GradingResult``: the whole result's, then each
+        test's) is in the notebook: ``{"test", "line", "cell", "cell_line"}``."""
+        errors = [("", result.code_error)] + [(t.name, t.error) for t in result.tests]
+        return [
+            {"test": name, "line": error.line, "cell": where[0], "cell_line": where[1]}
+            for name, error in errors
+            if error and error.line and (where := self.locate(error.line))
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "filename": self.filename,

@@ -200,15 +200,7 @@ def notebook_view(submission: Submission, result: GradingResult | None) -> dict 
         return None
     stored = json.loads(submission.notebook_json)
     notebook = parse_extracted(submission.code, stored.get("filename", "notebook.ipynb"))
-    errors = []
-    if result is not None:
-        for name, error in [("", result.code_error)] + [(t.name, t.error) for t in result.tests]:
-            where = notebook.locate(error.line) if error and error.line else None
-            if where:
-                errors.append(
-                    {"test": name, "line": error.line, "cell": where[0], "cell_line": where[1]}
-                )  # type: ignore[union-attr]
-    return {**stored, "errors": errors}
+    return {**stored, "errors": notebook.error_places(result) if result is not None else []}
 
 
 def with_notebook_places(
