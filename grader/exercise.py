@@ -93,8 +93,9 @@ class VariantList(BaseModel):
 
 
 class Hint(BaseModel):
-    """What to look at once a learner has failed ``test`` (a test function's name, or a quiz's
-    ``statement-N``) often enough; it guides, it does not give the answer away."""
+    """What to look at once a learner has failed ``test`` often enough; it guides, it does not give
+    the answer away. ``test`` is a test function's name, or ``test_file.py::name`` where two test
+    files share a name, or a quiz's ``statement-N``."""
 
     model_config = ConfigDict(extra="forbid")
     test: str = Field(min_length=1, max_length=200)
@@ -103,7 +104,10 @@ class Hint(BaseModel):
 
     def matches(self, test_name: str) -> bool:
         """Whether a result's test (``test_x.py::test_name[param]``) is this hint's."""
-        return test_name.rsplit("::", 1)[-1].split("[", 1)[0] == self.test
+        qualified = test_name.split("[", 1)[0]
+        if "::" in self.test:
+            return qualified == self.test
+        return qualified.rsplit("::", 1)[-1] == self.test
 
 
 class HintList(BaseModel):
@@ -234,13 +238,14 @@ def _check_quiz(root: Path, tests: dict[str, str], problems: list[Problem]) -> t
     return questions
 
 
-def _test_functions(tests: dict[str, str]) -> set[str]:
-    return {
-        match
+def _test_functions(tests: dict[str, str]) -> list[tuple[str, str]]:
+    """(file, function) for every test function of the package's test files."""
+    return [
+        (name, match)
         for name, text in tests.items()
         if name.rsplit("/", 1)[-1].startswith("test_") and name.endswith(".py")
         for match in re.findall(r"^\s*(?:async\s+)?def\s+(test_\w+)\s*\(", text, re.MULTILINE)
-    }
+    ]
 
 
 def _read_hints(
@@ -255,15 +260,29 @@ def _read_hints(
     except ValidationError as exc:
         problems.extend(_pydantic_problems("hints.toml", exc))
         return (), 0
+    # A plain function name is only a hint's key while one test file has it; where two files
+    # share it the hint must say which (``file::name``), or it would unlock on the wrong test.
+    ambiguous: set[str] = set()
     if quiz_questions is not None:
         known = {f"statement-{n}" for n in range(1, quiz_questions + 1)}
         expected = f"statement-1 … statement-{quiz_questions}"
     else:
-        known = _test_functions(tests)
-        expected = ", ".join(sorted(known)) or "no test functions"
+        functions = _test_functions(tests)
+        names = [function for _, function in functions]
+        ambiguous = {name for name in names if names.count(name) > 1}
+        known = set(names) | {f"{file}::{function}" for file, function in functions}
+        expected = ", ".join(sorted(set(names))) or "no test functions"
     seen: set[str] = set()
     for index, hint in enumerate(found.hint):
-        if hint.test not in known:
+        if hint.test in ambiguous:
+            problems.append(
+                Problem(
+                    "hints.toml",
+                    f"hint.{index}.test",
+                    f"{hint.test!r} is a test in more than one file: name it as file.py::{hint.test}",
+                )
+            )
+        elif hint.test not in known:
             problems.append(
                 Problem(
                     "hints.toml",

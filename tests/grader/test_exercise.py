@@ -101,6 +101,23 @@ def test_a_hint_matches_its_test_with_or_without_file_and_parameters():
     assert not hint.matches(f"test_dataset.py::{hint.test}_more")
 
 
+def test_a_hint_for_a_name_two_test_files_share_must_say_which_file(tmp_path):
+    root = broken_copy(tmp_path)
+    name = load_exercise(root).hints[0].test
+    source = (root / "tests" / "test_dataset.py").read_text()
+    # A second test file with a function of the same name: the plain name now means two tests.
+    (root / "tests" / "test_more.py").write_text(f"def {name}():\n    pass\n")
+    assert any("more than one file" in p and name in p for p in problems_of(root))
+    hints = (root / "hints.toml").read_text()
+    (root / "hints.toml").write_text(
+        hints.replace(f'test = "{name}"', f'test = "test_dataset.py::{name}"', 1)
+    )
+    hint = load_exercise(root).hints[0]
+    assert f"def {name}(" in source
+    assert hint.matches(f"test_dataset.py::{name}[case-1]")
+    assert not hint.matches(f"test_more.py::{name}")
+
+
 def test_hints_are_validated_on_load_with_file_and_key(tmp_path):
     root = broken_copy(tmp_path)
     (root / "hints.toml").write_text(
