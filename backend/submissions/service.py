@@ -196,21 +196,22 @@ def visible_result(submission: Submission, assignment: Assignment, staff: bool) 
 def notebook_view(submission: Submission, result: GradingResult | None) -> dict | None:
     """For code sent as a notebook: its map and notes, and where each error of ``result`` (the
     result as the viewer sees it) is in the notebook."""
+    return notebook_page(submission, result)[1]
+
+
+def notebook_page(
+    submission: Submission, result: GradingResult | None
+) -> tuple[GradingResult | None, dict | None]:
+    """The result page's two views of a notebook submission from one parse of its code:
+    ``result`` with "[cell N, line M]" after each traceback line in each language, and
+    ``notebook_view``'s map. Code not sent as a notebook gives ``(result, None)``."""
     if not submission.notebook_json:
-        return None
+        return result, None
     stored = json.loads(submission.notebook_json)
     notebook = parse_extracted(submission.code, stored.get("filename", "notebook.ipynb"))
-    return {**stored, "errors": notebook.error_places(result) if result is not None else []}
-
-
-def with_notebook_places(
-    result: GradingResult | None, submission: Submission
-) -> GradingResult | None:
-    """``result`` with "[cell N, line M]" after each traceback line of a notebook's code, in
-    each language's text, for the result page."""
-    if result is None or not submission.notebook_json:
-        return result
-    notebook = parse_extracted(submission.code, "")
+    view = {**stored, "errors": notebook.error_places(result) if result is not None else []}
+    if result is None:
+        return None, view
 
     def both(text: Text) -> Text:
         return Text(
@@ -218,8 +219,9 @@ def with_notebook_places(
             ja=annotate_traceback(text.ja, notebook, "ja"),
         )
 
-    return replace(
+    annotated = replace(
         result,
         message=both(result.message),
         tests=tuple(replace(test, output=both(test.output)) for test in result.tests),
     )
+    return annotated, view

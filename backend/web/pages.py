@@ -212,6 +212,7 @@ def submission_page(
     assignment, course = courses.get_assignment(session, user, submission.assignment_id)
     shown = submissions.visible_result(submission, assignment, staff)
     package = package_for(session, assignment.exercise_id, submission.exercise_version)
+    result, notebook = submissions.notebook_page(submission, shown.result)
     return render(
         request,
         "submission.html",
@@ -220,9 +221,9 @@ def submission_page(
         assignment=assignment,
         package=package,
         submission=submission,
-        result=submissions.with_notebook_places(shown.result, submission),
+        result=result,
         staff=staff,
-        notebook=submissions.notebook_view(submission, shown.result),
+        notebook=notebook,
         hints=hints.shown_for_viewer(session, submission, package, shown.result, user.id),
     )
 
