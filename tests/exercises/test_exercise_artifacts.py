@@ -68,13 +68,13 @@ def curves(result: dict) -> dict[str, dict[str, list]]:
     [(e, None) for e in sorted(FAILING)] + sorted(FAILING.items()),
     ids=lambda value: value or "solution",
 )
-def test_the_result_carries_a_chart_or_a_table(sandbox_grader, exercise_id, variant):
+def test_the_result_carries_a_chart_or_a_table(graded, exercise_id, variant):
     package = CATALOG[exercise_id]
     source = (package.root / "variants" / variant).read_text() if variant else package.solution
     if package.meta.kind == "quiz":
         result = grade_quiz(package, source)
     else:
-        result = sandbox_grader.grade(package, source)
+        result = graded.grade(package, source)
     assert result.status == "graded", result.message
     assert (result.score == package.meta.points) == (variant is None)
     shown = json.loads(result.student_view().to_json())
