@@ -14,8 +14,7 @@ from fastapi.testclient import TestClient
 
 from backend.app import create_app
 from backend.bootstrap import prepare
-from backend.lti import launch as lti_launch
-from backend.lti import service
+from backend.lti import service, token_checks
 from backend.settings import Settings
 from grader.contract import GradingResult
 from tests.backend.conftest import database
@@ -55,7 +54,7 @@ def lti_settings(settings: Settings) -> Settings:
 @pytest.fixture(autouse=True)
 def fresh_refetch_window() -> None:
     """Each test's platform may fetch its keys again at once (the window is per process)."""
-    getattr(lti_launch, "_refetched_at", {}).clear()
+    token_checks._refetched_at.clear()
 
 
 @pytest.fixture
