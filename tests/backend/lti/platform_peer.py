@@ -114,6 +114,11 @@ class Peer:
     extra_public_keys: list[str] = field(default_factory=list)
     jwks_requests: int = 0
     membership_pages: int = 0
+    membership_requests: int = 0  # answered or not (a bearer token it cannot check included)
+    # Put in place of the roster's own next page (a platform compromised or misconfigured), as
+    # the body's ``next`` or as a ``Link: <...>; rel="next"`` header.
+    membership_next: str | None = None
+    membership_next_in_link: bool = False
 
     @property
     def issuer(self) -> str:
@@ -352,10 +357,19 @@ def make_app(peer: Peer) -> FastAPI:
 
     @app.get("/contexts/{context_id}/memberships")
     async def memberships(request: Request, context_id: str) -> Response:
+        peer.membership_requests += 1
         service = Roster(
             await adapted(request), config, f"{peer.base}/contexts/{CONTEXT_ID}/memberships"
         )
-        return answer(service.handle_resp(service.handle_get_members))
+        result = service.handle_resp(service.handle_get_members)
+        if peer.membership_next and isinstance(result.result, dict) and result.result.get("next"):
+            if peer.membership_next_in_link:
+                del result.result["next"]
+                response = answer(result)
+                response.headers["Link"] = f'<{peer.membership_next}>; rel="next"'
+                return response
+            result.result["next"] = peer.membership_next
+        return answer(result)
 
     @app.post("/deep-link-return")
     async def deep_link_return(request: Request) -> Response:
