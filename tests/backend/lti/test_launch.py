@@ -75,6 +75,24 @@ def test_a_password_session_stays_unframable_and_lax(kadai, peer):
     assert cookies and all("samesite=lax" in c for c in cookies)
 
 
+def test_only_the_database_record_of_a_launched_session_makes_it_framable(
+    kadai, peer, lti_settings
+):
+    """The cookie says which LMS may frame the session, but the session row must agree: one
+    that no longer records the platform is served unframable, and its cookie goes back to Lax."""
+    landed = enter(kadai, peer, "h2", Launch(sub="lms-user-2", roles=[LEARNER]))
+    assert "x-frame-options" not in kadai.get(landed).headers
+    with database(lti_settings) as session:
+        for row in session.scalars(select(UserSession)).all():
+            row.lti_platform_id = None
+    page = kadai.get(landed)
+    assert page.status_code == 200
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    cookie = [c for c in page.headers.get_list("set-cookie") if c.startswith("kadai_session=")]
+    assert cookie and "samesite=lax" in cookie[0]
+
+
 def test_without_its_cookie_the_frame_offers_a_new_window_that_signs_in_once(
     kadai, peer, lti_settings
 ):
