@@ -13,11 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend import metrics
 from backend.api.v1 import router as api_router
+from backend.auth.sessions import SessionCookies
 from backend.auth.signing_key import signing_key
 from backend.celery_app import make_celery
 from backend.db import make_engine, make_session_factory
@@ -151,7 +151,7 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
 
     # Each add_middleware wraps the ones before it: the last added sees a request first.
     app.add_middleware(
-        SessionMiddleware,
+        SessionCookies,
         secret_key=key.value,
         session_cookie="kadai_session",
         same_site="lax",

@@ -10,12 +10,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "admin_fix": ("What an administrator should fix", "管理者が確認すること"),
     "check": ("Check", "確認項目"),
     "open_new_window": ("Open Kadai in a new window", "新しいウィンドウで Kadai を開く"),
-    "launched_title": ("Kadai is ready", "Kadai の準備ができました"),
-    "open_assignment": ("Open the assignment in Kadai", "Kadai で課題を開く"),
-    "open_course": ("Open the course in Kadai", "Kadai でコースを開く"),
-    "new_window_why": (
-        "Kadai opens in its own window, where your browser keeps you signed in.",
-        "Kadai は別ウィンドウで開きます。そこではブラウザがサインイン状態を保持します。",
+    "cookies_title": ("Continue in a new window", "新しいウィンドウで続ける"),
+    "cookies_why": (
+        "Your browser blocks Kadai's cookies inside the LMS page (third-party cookies), so Kadai cannot keep you signed in here.",
+        "ブラウザが LMS のページ内での Kadai の Cookie(サードパーティ Cookie)をブロックしているため、ここではサインインした状態を保てません。",
+    ),
+    "cookies_how": (
+        "Kadai opens in a window of its own, where you continue as {name}; this LMS page stays open. The button works once, for 5 minutes.",
+        "Kadai を別のウィンドウで開き、{name} として続けます。この LMS のページは開いたままです。ボタンは 5 分間、1 回だけ使えます。",
+    ),
+    "cookies_allow": (
+        "To stay inside the LMS page next time, allow third-party cookies for this site and open Kadai from the LMS again.",
+        "次回 LMS のページ内で使うには、このサイトのサードパーティ Cookie を許可してから、LMS からもう一度 Kadai を開いてください。",
     ),
     "pick_title": ("Choose Kadai exercises", "Kadai の課題を選ぶ"),
     "pick_help": (

@@ -1,24 +1,16 @@
-"""OIDC third-party login and the launch: the id_token checked (signature, iss, aud/azp, exp/iat,
-nonce once, state bound to the browser, deployment), then the LMS's context, user and resource
-link mapped to a Kadai course, account and assignment, each made on first sight."""
+"""OIDC third-party login and the launch: the state bound to the browser, then the id_token's
+checks (``token_checks.py``), then the LMS's context, user and resource link mapped to a Kadai
+course, account and assignment, each made on first sight."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import logging
 import secrets
-import threading
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from joserfc import jwt
-from joserfc.errors import BadSignatureError, JoseError
-from joserfc.jwk import RSAKey
 from sqlalchemy.orm import Session
 
 from backend.auth.repository import UserRepository
@@ -26,7 +18,7 @@ from backend.auth.security import hash_password
 from backend.courses import service as courses
 from backend.courses.repository import CourseRepository
 from backend.errors import KadaiError
-from backend.lti import platform_client
+from backend.lti import platform_client, token_checks
 from backend.lti.launch_checks import LaunchRefused
 from backend.lti.repository import LtiRepository
 from backend.lti.service import platform_for_login
@@ -39,22 +31,15 @@ from backend.models import (
     LtiResourceLink,
     User,
 )
-from backend.models._common import utcnow
 from backend.models.user import Role
 
 log = logging.getLogger("kadai.lti")
-CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+CLAIM = token_checks.CLAIM
 DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 STATE_COOKIE = "kadai_lti_state"
 STATE_MAX_AGE_S = 600
-LEEWAY_S = 60
-# The platform's keys are fetched again at most this often (per key set URL, per process).
-REFETCH_EVERY_S = 60.0
-_refetched_at: dict[str, float] = {}
-_refetch_lock = threading.Lock()
-MESSAGES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest")
 INSTRUCTOR_ROLES = ("Instructor", "TeachingAssistant", "ContentDeveloper", "Administrator")
 LOGIN_PARAMS = (
     "iss",
@@ -122,68 +107,6 @@ class Claims:
         return str(self.get("message_type", ""))
 
 
-def _header(token: str) -> dict:
-    try:
-        segment = token.split(".")[0]
-        data = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (ValueError, IndexError) as exc:
-        raise LaunchRefused("token_malformed", str(exc)) from exc
-    if not isinstance(data, dict):
-        raise LaunchRefused("token_malformed", "header is not an object")
-    return data
-
-
-def _fetch_keys(platform: LtiPlatform) -> dict:
-    try:
-        fetched = platform_client.fetch_jwks(platform.jwks_url)
-    except platform_client.PlatformError as exc:
-        raise LaunchRefused("jwks_unreachable", str(exc)) from exc
-    platform.jwks_json = json.dumps(fetched)
-    return fetched
-
-
-def _may_refetch(jwks_url: str) -> bool:
-    """At most one refetch of a platform's keys per window: a launch is unauthenticated until
-    its signature checks, so a stream of made-up kids must not become a stream of fetches."""
-    now = time.monotonic()
-    with _refetch_lock:
-        last = _refetched_at.get(jwks_url)
-        if last is not None and now - last < REFETCH_EVERY_S:
-            return False
-        _refetched_at[jwks_url] = now
-        return True
-
-
-class _UnknownKey(Exception):
-    pass
-
-
-def _verify(id_token: str, key_set: dict, kid: str | None) -> dict:
-    """The claims, checked against the key the token names, or (no kid) against each RSA key:
-    a platform publishing two keys (a rotation) need not name one."""
-    candidates = [
-        k
-        for k in key_set.get("keys", [])
-        if isinstance(k, dict) and (k.get("kid") == kid if kid else k.get("kty") == "RSA")
-    ]
-    if not candidates:
-        raise _UnknownKey(f"kid {kid!r}" if kid else "no RSA key")
-    bad_signature: BadSignatureError | None = None
-    for data in candidates:
-        try:
-            key = RSAKey.import_key(data)
-        except (JoseError, ValueError, TypeError) as exc:
-            raise LaunchRefused("jwks_unreachable", f"unusable key set: {exc}") from exc
-        try:
-            return jwt.decode(id_token, key, algorithms=["RS256"]).claims
-        except BadSignatureError as exc:
-            bad_signature = exc
-        except (JoseError, ValueError) as exc:
-            raise LaunchRefused("token_malformed", str(exc)) from exc
-    assert bad_signature is not None
-    raise bad_signature
-
-
 def validate(
     session: Session,
     id_token: str,
@@ -215,79 +138,8 @@ def validate(
     platform = LtiRepository(session).platform(int(sent["p"]))
     if platform is None:
         raise LaunchRefused("unknown_platform", "platform deleted during the login")
-    if not id_token:
-        raise LaunchRefused("token_malformed", "no id_token")
-    header = _header(id_token)
-    if header.get("alg") != "RS256":
-        raise LaunchRefused("signature", f"alg {header.get('alg')!r}")
-    kid = header.get("kid") or None
-    fresh = platform.jwks_json is None
-    key_set = _fetch_keys(platform) if fresh else json.loads(platform.jwks_json)
-    try:
-        claims = _verify(id_token, key_set, kid)
-    except (_UnknownKey, BadSignatureError) as exc:
-        # A kid not cached, or no kid to notice a rotation by: the platform's current keys, once
-        # (a known kid with a bad signature is just a bad signature).
-        if (
-            fresh
-            or (kid and isinstance(exc, BadSignatureError))
-            or not _may_refetch(platform.jwks_url)
-        ):
-            raise _refusal(exc, platform) from exc
-        try:
-            claims = _verify(id_token, _fetch_keys(platform), kid)
-        except (_UnknownKey, BadSignatureError) as again:
-            raise _refusal(again, platform) from again
-    _check_claims(session, platform, claims, str(bound.get("n", "")))
+    claims = token_checks.verified_claims(session, platform, id_token, str(bound.get("n", "")))
     return Claims(platform, claims)
-
-
-def _refusal(error: Exception, platform: LtiPlatform) -> LaunchRefused:
-    if isinstance(error, _UnknownKey):
-        return LaunchRefused("unknown_key", f"{error} not in {platform.jwks_url}")
-    return LaunchRefused("signature", str(error))
-
-
-def _check_claims(session: Session, platform: LtiPlatform, claims: dict, nonce: str) -> None:
-    if claims.get("iss") != platform.issuer:
-        raise LaunchRefused("issuer", f"iss {claims.get('iss')!r} != {platform.issuer!r}")
-    audience = claims.get("aud")
-    audiences = audience if isinstance(audience, list) else [audience]
-    if platform.client_id not in audiences:
-        raise LaunchRefused("audience", f"aud {audience!r}, client id {platform.client_id!r}")
-    azp = claims.get("azp")
-    if (len(audiences) > 1 or azp is not None) and azp != platform.client_id:
-        raise LaunchRefused("audience", f"azp {azp!r}")
-    now = time.time()
-    exp, iat = claims.get("exp"), claims.get("iat")
-    if not isinstance(exp, int | float) or exp < now - LEEWAY_S:
-        raise LaunchRefused("expired", f"exp {exp!r}, now {int(now)}")
-    if not isinstance(iat, int | float) or iat > now + LEEWAY_S:
-        raise LaunchRefused("expired", f"iat {iat!r} in the future, now {int(now)}")
-    token_nonce = claims.get("nonce")
-    if not isinstance(token_nonce, str) or not secrets.compare_digest(token_nonce, nonce):
-        raise LaunchRefused("nonce", "nonce does not match the login")
-    expires = datetime.fromtimestamp(exp, UTC).replace(tzinfo=None) + timedelta(seconds=LEEWAY_S)
-    if not LtiRepository(session).use_nonce(platform.id, token_nonce, expires, utcnow()):
-        raise LaunchRefused("nonce", "nonce replayed")
-    deployment = claims.get(CLAIM + "deployment_id")
-    if deployment not in platform.deployments:
-        raise LaunchRefused(
-            "deployment", f"deployment {deployment!r} not in {platform.deployments}"
-        )
-    if (
-        claims.get(CLAIM + "message_type") not in MESSAGES
-        or claims.get(CLAIM + "version") != "1.3.0"
-    ):
-        raise LaunchRefused("message", f"{claims.get(CLAIM + 'message_type')!r}")
-    if not isinstance(claims.get(CLAIM + "roles"), list):
-        raise LaunchRefused("roles", "no roles claim")
-    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
-        raise LaunchRefused("user", "no sub")
-    if not isinstance(claims.get(CLAIM + "context"), dict) or not claims[CLAIM + "context"].get(
-        "id"
-    ):
-        raise LaunchRefused("context", "no context claim")
 
 
 def course_role(roles: list) -> str:

@@ -1,6 +1,12 @@
 """The LTI routes an LMS and its users' browsers call (HTTP only): JWKS, configuration, login
-initiation, launch, the continue link, Deep Linking. Registration and the staff's page are in
-``manage_router.py``."""
+initiation, launch, the cookie check, the continue link, Deep Linking. Registration and the
+staff's page are in ``manage_router.py``.
+
+Inside the LMS's iframe a launch signs the learner in with a framable session (SameSite=None;
+Secure, see backend/auth/sessions.py) and sends the frame to ``/lti/check``: if the browser sent
+that cookie back, on to the assignment, in the frame; if it blocks third-party cookies, a page
+offering the one-time ``/lti/continue`` link in a window of its own, where cookies are first-party.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +21,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from backend.auth.repository import UserRepository
-from backend.auth.sessions import start_session
+from backend.auth.sessions import LTI_FRAME, session_user, start_session
 from backend.errors import Forbidden
 from backend.exercises.repository import ExerciseRepository
 from backend.lti import deep_linking, keys, launch, service
 from backend.lti.i18n import strings
 from backend.lti.launch_checks import LaunchRefused
 from backend.lti.repository import LtiRepository
-from backend.models import User
+from backend.models import LtiPlatform, User
 from backend.models._common import utcnow
 from backend.web.deps import (
     SESSION_ID,
@@ -120,16 +126,41 @@ async def login(request: Request, session: SessionDep) -> Response:
         return refused(request, session, error)
     response = RedirectResponse(redirect.url, status_code=302)
     # Sent back on the LMS's cross-site POST to /lti/launch: SameSite=None, so Secure too.
-    response.set_cookie(
-        launch.STATE_COOKIE,
-        redirect.cookie,
-        max_age=launch.STATE_MAX_AGE_S,
-        path="/lti/",
-        secure=True,
-        httponly=True,
-        samesite="none",
+    # Partitioned (CHIPS): kept for this LMS's page even where third-party cookies are blocked,
+    # so the launch still proves it is this browser's and can offer the new-window fallback.
+    return _state_cookie(response, redirect.cookie, launch.STATE_MAX_AGE_S)
+
+
+def _state_cookie(response: Response, value: str, max_age: int) -> Response:
+    # Written by hand: Starlette's set_cookie needs Python 3.14 for the Partitioned attribute.
+    expires = "; expires=Thu, 01 Jan 1970 00:00:00 GMT" if max_age == 0 else ""
+    response.headers.append(
+        "set-cookie",
+        f"{launch.STATE_COOKIE}={value}; Max-Age={max_age}{expires}; Path=/lti/; HttpOnly; "
+        "SameSite=None; Secure; Partitioned",
     )
     return response
+
+
+def _forget_state(response: Response) -> Response:
+    return _state_cookie(response, '""', 0)
+
+
+def _origin(url: object) -> str | None:
+    parts = urlsplit(str(url or ""))
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def frame_origins(platform: LtiPlatform, claims: launch.Claims) -> list[str]:
+    """The LMS origins that may frame a session this launch starts: the platform's issuer and
+    login hosts, and the host of the launch's return URL (signed in the token: Canvas serves its
+    pages from the school's host, not its issuer's)."""
+    presentation = claims.get("launch_presentation")
+    return_url = presentation.get("return_url") if isinstance(presentation, dict) else None
+    found = {_origin(u) for u in (platform.issuer, platform.auth_login_url, return_url)}
+    return sorted(o for o in found if o)
 
 
 def _continue_link(request: Request, user_id: int, platform_id: int, target: str) -> str:
@@ -178,26 +209,54 @@ def launch_page(
         )
         presentation = claims.get("launch_presentation") or {}
         if isinstance(presentation, dict) and presentation.get("document_target") == "window":
-            # A window of its own: first-party cookies work, so sign in and go straight there.
+            # A window of its own: first-party cookies work, so sign in and go straight there
+            # (an ordinary session: nobody frames it).
+            request.session.pop(LTI_FRAME, None)
             request.session[SESSION_ID] = start_session(
                 session, launched.user, settings.session_lifetime_s
             )
-            response: Response = RedirectResponse(target, status_code=303)
-            response.delete_cookie(launch.STATE_COOKIE, path="/lti/")
-            return response
-        exercise = (
-            ExerciseRepository(session).get(launched.assignment.exercise_id)
-            if launched.assignment
-            else None
+            return _forget_state(RedirectResponse(target, status_code=303))
+        # In the LMS's iframe: a session its LMS may frame, then the check that the browser
+        # kept its cookie (the one-time link is the fallback where it did not).
+        request.session.clear()
+        request.session[SESSION_ID] = start_session(
+            session, launched.user, settings.session_lifetime_s, lti_platform_id=claims.platform.id
         )
-        page = render(
-            request,
-            "lti_launched.html",
-            course=launched.course,
-            exercise=exercise,
-            continue_url=_continue_link(request, launched.user.id, claims.platform.id, target),
-        )
-    page.delete_cookie(launch.STATE_COOKIE, path="/lti/")
+        request.session[LTI_FRAME] = {
+            "p": claims.platform.id,
+            "o": frame_origins(claims.platform, claims),
+        }
+        link = _continue_link(request, launched.user.id, claims.platform.id, target)
+        check = link.replace("/lti/continue?", "/lti/check?", 1)
+        return _forget_state(RedirectResponse(check, status_code=303))
+    return _framed(request, _forget_state(page), session)
+
+
+def _safe_target(target: object) -> str:
+    text = str(target)
+    return text if text.startswith("/") and not text.startswith("//") else "/"
+
+
+@router.get("/lti/check")
+def check_cookie(request: Request, session: SessionDep, token: str = "") -> Response:
+    """Where the launch sends the frame: did the browser send the session cookie back?"""
+    data = _continue_data(request, token)
+    secret = request.session.get(SESSION_ID)
+    framed = request.session.get(LTI_FRAME)
+    if isinstance(secret, str) and isinstance(framed, dict) and framed.get("p") == data["p"]:
+        user = session_user(session, secret)
+        if user is not None and user.id == data["u"]:
+            return RedirectResponse(_safe_target(data["t"]), status_code=303)
+    log.info("lti cookies blocked in the frame", extra={"user_id": data["u"]})
+    user = _continuing_user(session, data)
+    lang = language(request)
+    page = render(
+        request,
+        "lti_check.html",
+        continue_url=f"/lti/continue?token={token}",
+        who=user.name,
+        other=strings("en" if lang == "ja" else "ja"),
+    )
     return _framed(request, page, session)
 
 
@@ -247,10 +306,7 @@ def continue_in_window(
     user = _continuing_user(session, data)
     request.session.clear()
     request.session[SESSION_ID] = start_session(session, user, settings.session_lifetime_s)
-    target = str(data["t"])
-    return RedirectResponse(
-        target if target.startswith("/") and not target.startswith("//") else "/", status_code=303
-    )
+    return RedirectResponse(_safe_target(data["t"]), status_code=303)
 
 
 @router.post("/lti/deep-link")

@@ -20,3 +20,8 @@ class UserSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+    # Set for a session an LTI launch started: that platform's LMS may show Kadai in its iframe
+    # (backend/web/security_headers.py). Ends with the platform's registration.
+    lti_platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lti_platforms.id", ondelete="CASCADE"), default=None
+    )

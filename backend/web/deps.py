@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Path, Request
 from sqlalchemy.orm import Session
 
 from backend.auth.service import user_for_token
-from backend.auth.sessions import session_user
+from backend.auth.sessions import LTI_FRAME, session_lti_platform, session_user
 from backend.db import transaction
 from backend.errors import Forbidden, NotAuthenticated
 from backend.models import User
@@ -47,6 +47,15 @@ SESSION_ID = "sid"
 def current_user(request: Request, session: SessionDep) -> User:
     secret = request.session.get(SESSION_ID)
     user = session_user(session, secret) if isinstance(secret, str) else None
+    framed = request.session.get(LTI_FRAME)
+    if framed is not None and (
+        user is None
+        or not isinstance(framed, dict)
+        or session_lti_platform(session, secret) != framed.get("p")  # type: ignore[arg-type]
+    ):
+        # Only the session a launch started may be framed by its LMS (and keep a SameSite=None
+        # cookie): not a later sign-in by password over that launch's cookie.
+        del request.session[LTI_FRAME]
     if user is None:
         raise NotAuthenticated("Please sign in.", "サインインしてください。")
     return user

@@ -1,8 +1,11 @@
 """Security headers on every response: a CSP without inline script, framing, referrer, HSTS.
 
-Pages may not be framed (clickjacking), except the future LTI routes, which an LMS shows in an
-iframe: those may be framed by the registered platforms only (``KADAI_LTI_FRAME_ANCESTORS``, and
-the platforms registered in the database, which the LTI pages add in their own policy).
+Pages may not be framed (clickjacking), with two exceptions for an LMS that shows Kadai in its
+iframe. The LTI routes (/lti/) may be framed by the registered platforms (``KADAI_LTI_FRAME_ANCESTORS``,
+and the platforms registered in the database, which the LTI pages add in their own policy). And
+every page of a session an LTI launch started may be framed by that launch's LMS origins (its
+signed cookie carries them: backend/auth/sessions.py); every other session keeps 'none' and
+X-Frame-Options: DENY.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import secrets
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+
+from backend.auth.sessions import LTI_FRAME
 
 LTI_PREFIX = "/lti/"
 # Scripts come from /static only: an injected <script> or inline handler never runs. Styles too,
@@ -31,6 +36,15 @@ def frame_ancestors(path: str, lti_platforms: list[str]) -> str:
     return "'none'"
 
 
+def session_frame_ancestors(session: object) -> str | None:
+    """'self' and the launching LMS's origins for a session an LTI launch started, else None."""
+    framed = session.get(LTI_FRAME) if isinstance(session, dict) else None
+    origins = framed.get("o") if isinstance(framed, dict) else None
+    if not isinstance(origins, list) or not origins:
+        return None
+    return " ".join(["'self'", *(str(o) for o in origins)])
+
+
 class SecurityHeaders:
     """Pure ASGI middleware adding the headers unless a response set its own."""
 
@@ -43,13 +57,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        ancestors = frame_ancestors(scope["path"], self.lti_platforms)
+        path_ancestors = frame_ancestors(scope["path"], self.lti_platforms)
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csp_nonce"] = nonce  # request.state.csp_nonce in templates
-        policy = POLICY.format(ancestors=ancestors, nonce=nonce)
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
+                # Read as the response leaves: the request may have started or ended the session
+                # (the session middleware, inside this one, loaded it into the shared scope).
+                ancestors = session_frame_ancestors(scope.get("session")) or path_ancestors
+                policy = POLICY.format(ancestors=ancestors, nonce=nonce)
                 headers = MutableHeaders(scope=message)
                 # An LTI page that set its own policy names who may frame it (the platforms).
                 own_policy = "content-security-policy" in headers

@@ -14,8 +14,7 @@ from fastapi.testclient import TestClient
 
 from backend.app import create_app
 from backend.bootstrap import prepare
-from backend.lti import launch as lti_launch
-from backend.lti import service
+from backend.lti import service, token_checks
 from backend.settings import Settings
 from grader.contract import GradingResult
 from tests.backend.conftest import database
@@ -55,7 +54,7 @@ def lti_settings(settings: Settings) -> Settings:
 @pytest.fixture(autouse=True)
 def fresh_refetch_window() -> None:
     """Each test's platform may fetch its keys again at once (the window is per process)."""
-    getattr(lti_launch, "_refetched_at", {}).clear()
+    token_checks._refetched_at.clear()
 
 
 @pytest.fixture
@@ -94,21 +93,33 @@ def start_launch(kadai: TestClient, peer: Peer, hint: str, launch: Launch) -> di
 
 
 def launch(kadai: TestClient, peer: Peer, hint: str, spec: Launch):  # type: ignore[no-untyped-def]
-    return kadai.post("/lti/launch", data=start_launch(kadai, peer, hint, spec))
+    return kadai.post(
+        "/lti/launch", data=start_launch(kadai, peer, hint, spec), follow_redirects=False
+    )
 
 
 def continue_link(page: str) -> str:
-    marker = 'data-testid="lti-continue" href="'
+    marker = 'data-testid="lti-open-window" href="'
     return page.split(marker)[1].split('"')[0].replace("&amp;", "&")
 
 
 def enter(kadai: TestClient, peer: Peer, hint: str, spec: Launch) -> str:
-    """A full launch, then the one-time link into Kadai: returns where it lands (signed in)."""
-    page = launch(kadai, peer, hint, spec)
-    assert page.status_code == 200, page.text
-    landed = confirm_continue(kadai, continue_link(page.text))
-    assert landed.status_code == 303, landed.text
-    return landed.headers["location"]
+    """A full launch in the LMS's frame, the browser keeping Kadai's cookie: returns where the
+    cookie check sends the frame (signed in)."""
+    answer = launch(kadai, peer, hint, spec)
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"].startswith("/lti/check?token=")
+    checked = kadai.get(answer.headers["location"], follow_redirects=False)
+    assert checked.status_code == 303, checked.text
+    return checked.headers["location"]
+
+
+def blocked_cookies_page(kadai: TestClient, peer: Peer, hint: str, spec: Launch):  # type: ignore[no-untyped-def]
+    """A launch in a browser that drops third-party cookies: the cookie check's fallback page."""
+    answer = launch(kadai, peer, hint, spec)
+    assert answer.status_code == 303, answer.text
+    kadai.cookies.clear()
+    return kadai.get(answer.headers["location"], follow_redirects=False)
 
 
 def confirm_continue(kadai: TestClient, link: str):  # type: ignore[no-untyped-def]

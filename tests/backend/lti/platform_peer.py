@@ -114,6 +114,13 @@ class Peer:
     extra_public_keys: list[str] = field(default_factory=list)
     jwks_requests: int = 0
     membership_pages: int = 0
+    membership_requests: int = 0  # answered or not (a bearer token it cannot check included)
+    # Put in place of the roster's own next page (a platform compromised or misconfigured), as
+    # the body's ``next`` or as a ``Link: <...>; rel="next"`` header.
+    membership_next: str | None = None
+    membership_next_in_link: bool = False
+    # The LMS's course pages (by name) that show a tool's URL in an iframe, as Moodle and Canvas do.
+    framed_pages: dict[str, str] = field(default_factory=dict)
 
     @property
     def issuer(self) -> str:
@@ -198,8 +205,10 @@ class MessageLaunch(LTIAdvantageMessageLaunchAbstract):
             f'<input type="hidden" name="{k}" value="{launch_data[k]}">'
             for k in ("id_token", "state")
         )
+        # Posted at once in a browser, as a platform's launch page does.
         return HTMLResponse(
             f'<form method="post" action="{launch_data["launch_url"]}">{fields}</form>'
+            "<script>document.forms[0].submit()</script>"
         )
 
 
@@ -252,6 +261,14 @@ def make_app(peer: Peer) -> FastAPI:
         published = config.get_jwks()
         published["keys"] += [Registration.get_jwk(k) for k in peer.extra_public_keys]
         return published
+
+    @app.get("/course-page/{name}")
+    def course_page(name: str) -> Response:
+        return HTMLResponse(
+            f"<!doctype html><title>LMS course</title><h1>Deep Learning 101</h1>"
+            f'<iframe title="Kadai" src="{peer.framed_pages[name]}" width="1200" height="800">'
+            "</iframe>"
+        )
 
     @app.get("/auth")
     async def auth(request: Request) -> Response:
@@ -352,10 +369,19 @@ def make_app(peer: Peer) -> FastAPI:
 
     @app.get("/contexts/{context_id}/memberships")
     async def memberships(request: Request, context_id: str) -> Response:
+        peer.membership_requests += 1
         service = Roster(
             await adapted(request), config, f"{peer.base}/contexts/{CONTEXT_ID}/memberships"
         )
-        return answer(service.handle_resp(service.handle_get_members))
+        result = service.handle_resp(service.handle_get_members)
+        if peer.membership_next and isinstance(result.result, dict) and result.result.get("next"):
+            if peer.membership_next_in_link:
+                del result.result["next"]
+                response = answer(result)
+                response.headers["Link"] = f'<{peer.membership_next}>; rel="next"'
+                return response
+            result.result["next"] = peer.membership_next
+        return answer(result)
 
     @app.post("/deep-link-return")
     async def deep_link_return(request: Request) -> Response:
@@ -368,10 +394,11 @@ def make_app(peer: Peer) -> FastAPI:
 
 
 @contextmanager
-def platform_peer(tool_base: str) -> Iterator[Peer]:
-    """A platform on a loopback port, its tool registration pointing at ``tool_base``."""
+def platform_peer(tool_base: str, host: str = "127.0.0.1") -> Iterator[Peer]:
+    """A platform on a loopback port, its tool registration pointing at ``tool_base``; ``host``
+    names it (``localhost``: another site than a tool on 127.0.0.1, for a browser)."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{host}:{port}"
     private, public = _key_pair()
     other_private, _ = _key_pair()
     registration = (

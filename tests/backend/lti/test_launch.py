@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from backend.models import Course, Enrollment, LtiAccount, User
-from tests.backend.conftest import database
+from backend.bootstrap import DEMO_PASSWORD
+from backend.models import Course, Enrollment, LtiAccount, LtiPlatform, User, UserSession
+from tests.backend.conftest import csrf_of, database
 from tests.backend.lti.conftest import (
     TOOL,
+    blocked_cookies_page,
     confirm_continue,
     continue_link,
     enter,
@@ -19,10 +21,86 @@ from tests.backend.lti.conftest import (
 from tests.backend.lti.platform_peer import CLIENT_ID, INSTRUCTOR, LEARNER, Launch, _key_pair
 
 
-def test_a_learner_launch_makes_the_course_and_account_and_signs_in_once(kadai, peer, lti_settings):
+def test_a_learner_launch_signs_in_inside_the_lms_frame(kadai, peer, lti_settings):
     spec = Launch(sub="lms-user-7", roles=[LEARNER], name="Aiko Sato", email="aiko@uni.example")
-    page = launch(kadai, peer, "h1", spec)
+    answer = launch(kadai, peer, "h1", spec)
+    assert answer.status_code == 303, answer.text
+    # The session cookie is sent back inside the LMS's cross-site iframe.
+    session_cookie = [
+        c for c in answer.headers.get_list("set-cookie") if c.startswith("kadai_session=")
+    ]
+    assert len(session_cookie) == 1
+    assert "samesite=none" in session_cookie[0] and "; secure" in session_cookie[0]
+    checked = kadai.get(answer.headers["location"], follow_redirects=False)
+    assert checked.status_code == 303
+    page = kadai.get(checked.headers["location"])
+    assert page.status_code == 200 and "Aiko Sato" in page.text  # signed in, in the frame
+    # Framed by the launching platform only; no DENY for this session's pages.
+    policy = page.headers["content-security-policy"]
+    assert f"frame-ancestors 'self' {peer.base};" in policy + ";"
+    assert "x-frame-options" not in page.headers
+    # CSRF still guards every form of the framed session.
+    assignment_less = kadai.post("/account/tokens", data={"name": "x"}, follow_redirects=False)
+    assert assignment_less.status_code == 403
+    with database(lti_settings) as session:
+        user = session.scalar(select(User).where(User.email == "aiko@uni.example"))
+        rows = session.scalars(select(UserSession).where(UserSession.user_id == user.id)).all()
+        assert [r.lti_platform_id for r in rows] == [
+            session.scalar(select(LtiPlatform.id).where(LtiPlatform.issuer == peer.issuer))
+        ]
+
+
+def test_a_password_session_stays_unframable_and_lax(kadai, peer):
+    enter(kadai, peer, "h0", Launch(sub="lms-user-0", roles=[LEARNER]))
+    # The same browser signs in by password over the launch's cookie: an ordinary session.
+    signed_in = kadai.post(
+        "/login",
+        data={
+            "email": "student1@kadai.local",
+            "password": DEMO_PASSWORD,
+            "csrf_token": csrf_of(kadai, "/login"),
+        },
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    home = kadai.get("/")
+    assert (
+        home.status_code == 200
+        and "frame-ancestors 'none'" in home.headers["content-security-policy"]
+    )
+    assert home.headers["x-frame-options"] == "DENY"
+    cookies = [
+        c for c in signed_in.headers.get_list("set-cookie") if c.startswith("kadai_session=")
+    ]
+    assert cookies and all("samesite=lax" in c for c in cookies)
+
+
+def test_only_the_database_record_of_a_launched_session_makes_it_framable(
+    kadai, peer, lti_settings
+):
+    """The cookie says which LMS may frame the session, but the session row must agree: one
+    that no longer records the platform is served unframable, and its cookie goes back to Lax."""
+    landed = enter(kadai, peer, "h2", Launch(sub="lms-user-2", roles=[LEARNER]))
+    assert "x-frame-options" not in kadai.get(landed).headers
+    with database(lti_settings) as session:
+        for row in session.scalars(select(UserSession)).all():
+            row.lti_platform_id = None
+    page = kadai.get(landed)
+    assert page.status_code == 200
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    cookie = [c for c in page.headers.get_list("set-cookie") if c.startswith("kadai_session=")]
+    assert cookie and "samesite=lax" in cookie[0]
+
+
+def test_without_its_cookie_the_frame_offers_a_new_window_that_signs_in_once(
+    kadai, peer, lti_settings
+):
+    spec = Launch(sub="lms-user-7", roles=[LEARNER], name="Aiko Sato", email="aiko@uni.example")
+    page = blocked_cookies_page(kadai, peer, "h1", spec)
     assert page.status_code == 200, page.text
+    assert 'data-testid="lti-cookies-blocked"' in page.text
+    assert "third-party cookies" in page.text and "サードパーティ Cookie" in page.text  # both
     # Framed by the platform only; no DENY for this page.
     policy = page.headers["content-security-policy"]
     assert f"frame-ancestors {peer.base}" in policy
@@ -40,7 +118,11 @@ def test_a_learner_launch_makes_the_course_and_account_and_signs_in_once(kadai, 
     assert "Aiko Sato として続ける" in ja.text
     landed = confirm_continue(kadai, link)
     assert landed.status_code == 303
-    assert kadai.get(landed.headers["location"]).status_code == 200  # signed in
+    cookie = [c for c in landed.headers.get_list("set-cookie") if c.startswith("kadai_session=")]
+    assert "samesite=lax" in cookie[0]  # a window of its own: first-party, not framable
+    opened = kadai.get(landed.headers["location"])
+    assert opened.status_code == 200  # signed in
+    assert opened.headers["x-frame-options"] == "DENY"
     assert confirm_continue(kadai, link).status_code == 403  # the link works once
     with database(lti_settings) as session:
         user = session.scalar(select(User).where(User.email == "aiko@uni.example"))
@@ -173,11 +255,11 @@ def test_an_unregistered_platform_is_refused_at_login(kadai, peer):
 
 
 def test_a_platform_key_rotation_is_followed_by_fetching_its_keys_again(kadai, peer):
-    assert launch(kadai, peer, "k1", Launch(sub="k", roles=[LEARNER])).status_code == 200
+    assert launch(kadai, peer, "k1", Launch(sub="k", roles=[LEARNER])).status_code == 303
     private, public = _key_pair()
     peer.registration.set_platform_private_key(private).set_platform_public_key(public)
     # Kadai cached the old key set; the new kid makes it fetch the platform's keys again.
-    assert launch(kadai, peer, "k2", Launch(sub="k", roles=[LEARNER])).status_code == 200
+    assert launch(kadai, peer, "k2", Launch(sub="k", roles=[LEARNER])).status_code == 303
     # A token signed with the retired key no longer verifies: its kid is gone from the JWKS.
     stale = launch(
         kadai, peer, "k3", Launch(sub="k", roles=[LEARNER], sign_with=peer.other_private_key)
@@ -189,7 +271,7 @@ def test_a_token_without_kid_is_checked_against_each_of_the_platforms_keys(kadai
     _, spare = _key_pair()
     peer.extra_public_keys = [spare]
     answer = launch(kadai, peer, "nokid", Launch(sub="nk", roles=[LEARNER], without_kid=True))
-    assert answer.status_code == 200, answer.text
+    assert answer.status_code == 303, answer.text
     # Signed with a key the platform does not publish: refused as a bad signature.
     forged = launch(
         kadai,
@@ -201,7 +283,7 @@ def test_a_token_without_kid_is_checked_against_each_of_the_platforms_keys(kadai
 
 
 def test_made_up_kids_fetch_the_platforms_keys_at_most_once_a_minute(kadai, peer):
-    assert launch(kadai, peer, "ok", Launch(sub="f", roles=[LEARNER])).status_code == 200
+    assert launch(kadai, peer, "ok", Launch(sub="f", roles=[LEARNER])).status_code == 303
     assert peer.jwks_requests == 1
     for n in range(3):
         private, _ = _key_pair()

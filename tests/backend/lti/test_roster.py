@@ -3,12 +3,13 @@ gradebook lists students who never launched Kadai."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from backend.models import Enrollment, LtiAccount, User
 from tests.backend.conftest import csrf_of, database
 from tests.backend.lti.conftest import enter
-from tests.backend.lti.platform_peer import INSTRUCTOR, LEARNER, Launch
+from tests.backend.lti.platform_peer import INSTRUCTOR, LEARNER, Launch, platform_peer
 
 
 def member(sub: str, name: str, roles: list[str], status: str = "Active") -> dict:
@@ -74,3 +75,33 @@ def test_only_the_course_staff_sync_the_roster(kadai, peer):
     )
     assert answer.status_code == 403
     assert peer.membership_pages == 0
+
+
+@pytest.mark.parametrize("in_link", [False, True], ids=["body-next", "link-header"])
+def test_a_next_page_on_another_origin_is_refused_before_the_token_goes_there(
+    kadai, peer, lti_settings, in_link
+):
+    """The roster's ``next`` link gets the platform's bearer token if followed: one pointing to
+    another origin (here a second platform on another port) is refused, and nobody is added."""
+    peer.members = [member(f"m-{n}", f"Member {n}", [LEARNER]) for n in range(3)]
+    landed = enter(kadai, peer, "t", Launch(sub="teacher-1", roles=[INSTRUCTOR], name="Prof."))
+    course_id = int(landed.rsplit("/", 1)[1])
+    page = f"/lti/courses/{course_id}"
+    with platform_peer("https://testserver") as elsewhere:
+        elsewhere.members = [member("intruder", "Intruder", [LEARNER])]
+        peer.membership_next = f"{elsewhere.base}/contexts/course-101/memberships?limit=2&page=2"
+        peer.membership_next_in_link = in_link
+        answer = kadai.post(
+            f"{page}/roster", data={"csrf_token": csrf_of(kadai, page)}, follow_redirects=False
+        )
+        assert answer.status_code == 403, answer.text
+        assert "own hosts" in answer.text and elsewhere.base in answer.text
+        assert peer.membership_pages == 1
+        assert elsewhere.membership_requests == 0  # the token never left for the other origin
+    with database(lti_settings) as session:
+        students = session.scalars(
+            select(Enrollment).where(
+                Enrollment.course_id == course_id, Enrollment.role == "student"
+            )
+        ).all()
+        assert students == []  # the first page's members are not half-added either
