@@ -98,7 +98,15 @@ def create_course(session: SessionDep, user: ManageUser, body: CourseIn):
 def create_assignment(session: SessionDep, user: ManageUser, course_id: Id, body: AssignmentIn):
     course = courses.require_course_staff(session, user, course_id)
     assignment = courses.add_assignment(
-        session, course, body.exercise_id, body.due_at, body.late_policy, body.max_attempts
+        session,
+        course,
+        body.exercise_id,
+        body.due_at,
+        body.late_policy,
+        body.max_attempts,
+        late_until=body.late_until,
+        late_penalty=body.late_penalty,
+        actor=user,
     )
     return assignment_out(session, assignment)
 
@@ -124,6 +132,9 @@ def assignment_out(session, assignment) -> AssignmentOut:  # type: ignore[no-unt
         due_at=assignment.due_at,
         late_policy=assignment.late_policy,
         max_attempts=assignment.max_attempts,
+        late_until=assignment.late_until,
+        late_penalty=assignment.late_penalty,
+        archived=assignment.archived_at is not None,
     )
 
 
