@@ -23,10 +23,6 @@ COURSE_STRINGS: dict[str, tuple[str, str]] = {
     "your_deadline": ("Your deadline", "あなたの締め切り"),
     "extended_for_you": ("extended for you", "あなた向けに延長済み"),
     "closes_at": ("Submissions close", "提出の最終期限"),
-    "past_due_note": (
-        "The due date has passed.",
-        "締め切りを過ぎています。",
-    ),
     "closed_note": (
         "Submissions are closed: the editor keeps your code, but it can no longer be sent.",
         "提出は締め切られました。コードはエディターに残りますが、送信はできません。",
