@@ -140,7 +140,7 @@ def assignment_out(session, assignment) -> AssignmentOut:  # type: ignore[no-unt
 
 def submission_out(session, user, submission: Submission, staff: bool) -> SubmissionOut:  # type: ignore[no-untyped-def]
     assignment, _ = courses.get_assignment(session, user, submission.assignment_id)
-    shown = submissions.visible_result(submission, assignment, staff)
+    shown = submissions.visible_result(submission, assignment, staff, session)
     package = submissions.graded_package(session, submission)
     found = hints.shown_for_viewer(session, submission, package, shown.result, user.id)
     return SubmissionOut(

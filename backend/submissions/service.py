@@ -219,13 +219,24 @@ class ShownResult:
     staff: bool
 
 
-def visible_result(submission: Submission, assignment: Assignment, staff: bool) -> ShownResult:
+def visible_result(
+    submission: Submission,
+    assignment: Assignment,
+    staff: bool,
+    session: Session | None = None,
+) -> ShownResult:
+    """The result as the viewer may see it. With a ``session``, "after the due date" is the
+    submitter's own (an extension keeps the after-due feedback hidden until it ends)."""
     if not submission.result_json:
         return ShownResult(None, staff)
     result = GradingResult.from_dict(json.loads(submission.result_json))
     if staff:
         return ShownResult(result, True)
-    due_passed = assignment.due_at is not None and utcnow() > assignment.due_at
+    due_at = assignment.due_at
+    if session is not None:
+        override = CourseRepository(session).override(assignment.id, submission.user_id)
+        due_at = deadline_of(assignment, override).due_at
+    due_passed = due_at is not None and utcnow() > due_at
     return ShownResult(result.student_view(after_due_date=due_passed), False)
 
 

@@ -226,7 +226,7 @@ def submission_page(
 ) -> Response:
     submission, staff = submissions.get_submission(session, user, submission_id)
     assignment, course = courses.get_assignment(session, user, submission.assignment_id)
-    shown = submissions.visible_result(submission, assignment, staff)
+    shown = submissions.visible_result(submission, assignment, staff, session)
     package = package_for(session, assignment.exercise_id, submission.exercise_version)
     return render(
         request,

@@ -252,6 +252,7 @@ def test_an_extension_for_a_group_lets_them_submit_late_under_not_accepted(app_c
     sign_in(app_client, "student1@kadai.local")
     page = app_client.get(f"/assignments/{quiz}", headers={"accept-language": "en"}).text
     assert "extended for you" in page
+    assert 'data-testid="past-due"' not in page  # their own due date has not passed
     assert "exam clash" not in page  # the reason is for staff only
     assert submit_in_browser(app_client, quiz).status_code == 201
 
@@ -423,3 +424,25 @@ def test_a_policy_that_does_not_fit_is_refused_and_changes_nothing(app_client, s
         assert set(response.json()["error"]) == {"code", "message", "message_ja"}
     after = app_client.get("/api/v1/courses/1/assignments", headers=manage).json()["items"]
     assert after == before
+
+
+def test_after_due_feedback_waits_for_the_learners_own_extended_due_date(app_client, settings):
+    from tests.backend.test_result_output import stored_submission
+
+    quiz = quiz_assignment_id(settings)
+    set_schedule(settings, quiz, due_at=utcnow() - HOUR)
+    submission_id = stored_submission(settings)  # student1's, with an after-due-date test
+    sign_in(app_client, "student1@kadai.local")
+    assert "late-print-9e2" in app_client.get(f"/submissions/{submission_id}").text
+    teacher = auth(token_for(settings, "teacher@kadai.local", "manage"))
+    app_client.put(
+        f"/api/v1/assignments/{quiz}/overrides",
+        json={"emails": ["student1@kadai.local"], "due_at": (utcnow() + DAY).isoformat()},
+        headers=teacher,
+    ).raise_for_status()
+    assert "late-print-9e2" not in app_client.get(f"/submissions/{submission_id}").text
+    learner = auth(token_for(settings, "student1@kadai.local", "read"))
+    assert (
+        "late-print-9e2"
+        not in app_client.get(f"/api/v1/submissions/{submission_id}", headers=learner).text
+    )
