@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from backend.audit.service import record_change
 from backend.errors import Invalid
-from backend.models import Assignment, AuditEntry, Submission, User
+from backend.models import Assignment, AuditEntry, Exercise, Submission, User
 from tests.backend.conftest import ADMIN_PASSWORD, csrf_of, database, sign_in, token_for
 
 
@@ -231,3 +231,28 @@ def test_course_life_cycle_actions_are_recorded(app_client, settings):
     assert (after["copied_from"], after["shift_days"], after["code"]) == (1, 7, "demo-next")
     edit = entries(settings, "course.edit")[0]
     assert json.loads(edit.after_json)["title"] == "Renamed"
+
+
+def test_publishing_an_exercise_version_is_recorded(app_client, settings):
+    """A quiz is validated in process: no sandbox needed to publish one."""
+    from grader.settings import PROJECT_ROOT
+    from tests.backend.test_staff_and_admin import upload, zipped
+
+    folder = PROJECT_ROOT / "exercises" / "true-false"
+    with database(settings) as session:
+        before = session.scalar(select(Exercise.current_version).where(Exercise.id == "true-false"))
+    sign_in(app_client, "admin@kadai.local", ADMIN_PASSWORD)
+    page = upload(
+        app_client,
+        zipped(folder, edit={"statement.en.md": lambda d: d + b"\nOne more sentence.\n"}),
+    )
+    token = page.text.split('name="token" value="')[1].split('"')[0]
+    published = app_client.post(
+        "/admin/exercises/confirm",
+        data={"token": token, "csrf_token": csrf_of(app_client, "/admin")},
+    )
+    assert published.status_code == 200 and 'data-testid="published"' in published.text
+    entry = entries(settings, "exercise.publish")[0]
+    assert entry.actor_id == user_id(settings, "admin@kadai.local")
+    assert json.loads(entry.before_json) == {"version": before}
+    assert json.loads(entry.after_json)["version"] not in (before, None)
