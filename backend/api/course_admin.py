@@ -76,7 +76,7 @@ def edit_assignment(
     assignment = _staff_assignment(session, user, assignment_id)
     sent = body.model_fields_set
     edit = editing.AssignmentEdit(
-        **{name: getattr(body, name) for name in editing.AssignmentEdit().fields if name in sent}
+        **{name: getattr(body, name) for name in editing.EDITABLE if name in sent}
     )
     editing.edit_assignment(session, user, assignment, edit)
     if body.archived is not None:

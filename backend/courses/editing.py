@@ -3,7 +3,7 @@ next term), and editing, archiving and deleting assignments. Every change is aud
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,16 +31,24 @@ UNSET: Any = object()
 
 
 def _audit(
-    session: Session, actor: User, action: str, subject: Course | Assignment, before, after
-) -> None:  # type: ignore[no-untyped-def]
-    is_course = isinstance(subject, Course)
+    session: Session,
+    actor: User,
+    action: str,
+    subject: Course | Assignment,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    if isinstance(subject, Course):
+        subject_type, course_id = "course", subject.id
+    else:
+        subject_type, course_id = "assignment", subject.course_id
     record_change(
         session,
         actor_id=actor.id,
         action=action,
-        subject_type="course" if is_course else "assignment",
+        subject_type=subject_type,
         subject_id=subject.id,
-        course_id=subject.id if is_course else subject.course_id,  # type: ignore[union-attr]
+        course_id=course_id,
         before=before,
         after=after,
     )
@@ -163,6 +171,10 @@ def copy_course(
     return copy
 
 
+# What an assignment edit may set (the exercise is fixed: a new one is a new assignment).
+EDITABLE = ("due_at", "late_until", "late_policy", "late_penalty", "max_attempts")
+
+
 @dataclass
 class AssignmentEdit:
     """The fields an edit sets; ``UNSET`` ones keep their value."""
@@ -172,18 +184,14 @@ class AssignmentEdit:
     late_policy: Any = UNSET
     late_penalty: Any = UNSET
     max_attempts: Any = UNSET
-    fields: tuple[str, ...] = field(
-        default=("due_at", "late_until", "late_policy", "late_penalty", "max_attempts"),
-        repr=False,
-    )
 
 
 def edit_assignment(
     session: Session, actor: User, assignment: Assignment, edit: AssignmentEdit
 ) -> Assignment:
     """Change the schedule and late policy: scores are recomputed as the gradebook is read."""
-    values = snapshot(assignment, edit.fields)
-    for name in edit.fields:
+    values = snapshot(assignment, EDITABLE)
+    for name in EDITABLE:
         given = getattr(edit, name)
         if given is not UNSET:
             values[name] = naive_utc(given) if name in ("due_at", "late_until") else given

@@ -446,3 +446,41 @@ def test_after_due_feedback_waits_for_the_learners_own_extended_due_date(app_cli
         "late-print-9e2"
         not in app_client.get(f"/api/v1/submissions/{submission_id}", headers=learner).text
     )
+
+
+def test_staff_grant_and_remove_overrides_on_the_assignment_page(app_client, settings):
+    quiz = quiz_assignment_id(settings)
+    set_schedule(settings, quiz, due_at=utcnow() + DAY)
+    sign_in(app_client, "teacher@kadai.local")
+    granted = app_client.post(
+        f"/assignments/{quiz}/overrides",
+        data={
+            "emails": "student1@kadai.local,\nstudent2@kadai.local",
+            "due_at": "2030-01-10T09:00",  # the course's clock (Asia/Tokyo)
+            "extra_attempts": "",
+            "reason": "Learning support plan",
+            "csrf_token": csrf_of(app_client),
+        },
+        follow_redirects=False,
+    )
+    assert granted.status_code == 303
+    page = app_client.get(f"/assignments/{quiz}/settings", headers={"accept-language": "en"}).text
+    table = page.split('data-testid="overrides"')[1].split("</table>")[0]
+    assert table.count("Learning support plan") == 2 and table.count("2030-01-10 09:00 JST") == 2
+    with database(settings) as session:
+        student2 = session.scalar(select(User.id).where(User.email == "student2@kadai.local"))
+    assert f"/overrides/{student2}/delete" in table
+    removed = app_client.post(
+        f"/assignments/{quiz}/overrides/{student2}/delete",
+        data={"csrf_token": csrf_of(app_client)},
+        follow_redirects=False,
+    )
+    assert removed.status_code == 303
+    table = app_client.get(f"/assignments/{quiz}/settings").text.split('data-testid="overrides"')[1]
+    assert table.split("</table>")[0].count("Learning support plan") == 1
+    # Nothing to grant is said, not silently ignored.
+    empty = app_client.post(
+        f"/assignments/{quiz}/overrides",
+        data={"emails": "student1@kadai.local", "csrf_token": csrf_of(app_client)},
+    )
+    assert empty.status_code == 422 and "later due date, extra attempts, or both" in empty.text
