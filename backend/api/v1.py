@@ -89,7 +89,7 @@ def create_course(session: SessionDep, user: ManageUser, body: CourseIn):
     if user.role != "admin":
         raise Forbidden("Administrators only.", "管理者のみが利用できます。")
     course = courses.create_course(
-        session, body.code, body.title, body.score_policy, body.time_zone
+        session, body.code, body.title, body.score_policy, body.time_zone, actor=user
     )
     return CourseOut.model_validate(course, from_attributes=True)
 

@@ -6,7 +6,7 @@ the change: the entry is committed with it or rolled back with it, never one wit
 
 Actions are named ``<subject>.<verb>``: user.role, enrollment.set, exercise.publish,
 submission.regrade, assignment.regrade, assignment.create, assignment.edit, assignment.archive,
-assignment.restore, assignment.delete, override.set, override.delete, course.edit,
+assignment.restore, assignment.delete, override.set, override.delete, course.create, course.edit,
 course.archive, course.restore, course.copy (and, from the regrade-request work,
 submission.score_override).
 """

@@ -91,7 +91,9 @@ def create_course(
     title: str,
     score_policy: str = "best",
     time_zone: str = "UTC",
+    actor: User | None = None,
 ) -> Course:
+    """A new course; with an ``actor`` (an administrator acting, not start-up or LTI), audited."""
     if score_policy not in ("best", "latest"):
         raise Invalid(
             "score_policy must be best or latest.", "score_policy は best か latest です。"
@@ -102,6 +104,22 @@ def create_course(
         raise Conflict(f"Course {code} exists.", f"コース {code} は既にあります。")
     course = Course(code=code, title=title, score_policy=score_policy, time_zone=time_zone)
     repository.add(course)
+    if actor is not None:
+        record_change(
+            session,
+            actor_id=actor.id,
+            action="course.create",
+            subject_type="course",
+            subject_id=course.id,
+            course_id=course.id,
+            before=None,
+            after={
+                "code": code,
+                "title": title,
+                "score_policy": score_policy,
+                "time_zone": time_zone,
+            },
+        )
     return course
 
 

@@ -176,7 +176,7 @@ def add_course(
     score_policy: Annotated[str, Form()] = "best",
     time_zone: Annotated[str, Form()] = "UTC",
 ) -> Response:
-    courses.create_course(session, code, title, score_policy, time_zone)
+    courses.create_course(session, code, title, score_policy, time_zone, actor=user)
     return back("course_added", "h-courses")
 
 

@@ -191,6 +191,10 @@ def test_admins_filter_and_export_the_log_and_nobody_else_reads_it(app_client, s
 
 def test_course_life_cycle_actions_are_recorded(app_client, settings):
     admin = auth(token_for(settings, "admin@kadai.local", "manage"))
+    made = app_client.post(
+        "/api/v1/courses", json={"code": "extra", "title": "Extra"}, headers=admin
+    )
+    assert made.status_code == 201
     app_client.patch(
         "/api/v1/courses/1", json={"title": "Renamed"}, headers=admin
     ).raise_for_status()
@@ -218,6 +222,7 @@ def test_course_life_cycle_actions_are_recorded(app_client, settings):
     assert created.status_code == 201, created.text
     actions = [e.action for e in entries(settings)]
     assert actions == [
+        "course.create",
         "course.edit",
         "course.copy",
         "course.archive",
