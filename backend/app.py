@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend import metrics
+from backend.api.course_admin import router as course_api_router
 from backend.api.v1 import router as api_router
 from backend.auth.sessions import SessionCookies
 from backend.auth.signing_key import signing_key
@@ -34,8 +35,10 @@ from backend.submissions.sweep import Sweeper
 from backend.submissions.threads import GradingThreads
 from backend.web.account import router as account_router
 from backend.web.admin import router as admin_router
+from backend.web.audit_pages import router as audit_router
 from backend.web.body_limits import BodyLimits, body_rules
 from backend.web.concurrency import ConcurrencyLimit
+from backend.web.course_admin import router as course_admin_router
 from backend.web.docs import router as docs_router
 from backend.web.error_pages import error_page, http_error_page, login_redirect
 from backend.web.i18n import language
@@ -206,10 +209,13 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
 
     app.mount("/static", StaticFiles(directory=str(FRONTEND / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(course_api_router)
     app.include_router(docs_router)
     app.include_router(pages_router)
     app.include_router(staff_router)
     app.include_router(admin_router)
+    app.include_router(audit_router)
+    app.include_router(course_admin_router)
     app.include_router(account_router)
     app.include_router(lti_router)
     app.include_router(lti_manage_router)

@@ -28,6 +28,7 @@ class CourseOut(BaseModel):
     title: str
     score_policy: str
     time_zone: str
+    archived_at: UtcDatetime | None = None
 
 
 class AssignmentOut(BaseModel):
@@ -40,6 +41,9 @@ class AssignmentOut(BaseModel):
     due_at: UtcDatetime | None
     late_policy: str
     max_attempts: int | None
+    late_until: UtcDatetime | None = None
+    late_penalty: float = 0.0
+    archived: bool = False
 
 
 class SubmissionIn(BaseModel):
@@ -186,12 +190,101 @@ class CourseIn(BaseModel):
     time_zone: str = Field(default="UTC", max_length=64, examples=["Asia/Tokyo"])
 
 
+LATE_POLICY_HELP = (
+    "accept: late work accepted without penalty (flagged late); per_day: late_penalty percent "
+    "of the score per started 24 hours after the due date; fixed: late_penalty percent once; "
+    "reject: nothing accepted after the due date"
+)
+
+
 class AssignmentIn(BaseModel):
     exercise_id: str
     due_at: datetime | None = None
-    late_policy: str = "accept"
+    late_policy: Literal["accept", "per_day", "fixed", "reject"] = Field(
+        default="accept", description=LATE_POLICY_HELP
+    )
     max_attempts: int | None = Field(default=None, ge=1)
+    late_until: datetime | None = Field(
+        default=None, description="the hard close: nothing is accepted after it"
+    )
+    late_penalty: float = Field(default=0.0, ge=0, le=100, description="percent, see late_policy")
 
 
 class SessionsEnded(BaseModel):
     ended: int = Field(description="how many browser sessions were ended")
+
+
+class AssignmentPatch(BaseModel):
+    """Only the fields sent change; null clears a due date, hard close or attempt limit.
+    Scores are recomputed as the gradebook is read: nothing is regraded."""
+
+    due_at: datetime | None = None
+    late_until: datetime | None = None
+    late_policy: Literal["accept", "per_day", "fixed", "reject"] | None = Field(
+        default=None, description=LATE_POLICY_HELP
+    )
+    late_penalty: float | None = Field(default=None, ge=0, le=100)
+    max_attempts: int | None = Field(default=None, ge=1)
+    archived: bool | None = Field(
+        default=None, description="archived: hidden from learners, closed to submissions"
+    )
+
+
+class CoursePatch(BaseModel):
+    """Only the fields sent change; ``code`` and ``archived`` are for administrators."""
+
+    code: str | None = Field(default=None, min_length=1, max_length=64)
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    score_policy: Literal["best", "latest"] | None = None
+    time_zone: str | None = Field(default=None, max_length=64, examples=["Asia/Tokyo"])
+    archived: bool | None = None
+
+
+class CourseCopyIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=200)
+    shift_days: int = Field(
+        default=0,
+        ge=-3650,
+        le=3650,
+        description="every due date and hard close moves by this many days",
+    )
+
+
+class OverrideIn(BaseModel):
+    emails: list[str] = Field(
+        min_length=1, max_length=1000, description="the students (one or a group) it applies to"
+    )
+    due_at: datetime | None = Field(
+        default=None, description="the students' own due date, later than the assignment's"
+    )
+    extra_attempts: int = Field(default=0, ge=0, le=1000)
+    reason: str = Field(
+        default="", max_length=2000, description="e.g. an accommodation; shown to staff only"
+    )
+
+
+class OverrideOut(BaseModel):
+    assignment_id: int
+    user_id: int
+    email: str
+    name: str
+    due_at: UtcDatetime | None
+    extra_attempts: int
+    reason: str
+    effective_due_at: UtcDatetime | None
+    effective_late_until: UtcDatetime | None
+    effective_max_attempts: int | None
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: UtcDatetime
+    actor_id: int | None
+    actor_email: str | None
+    action: str
+    subject_type: str
+    subject_id: str
+    course_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None

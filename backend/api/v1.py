@@ -89,7 +89,7 @@ def create_course(session: SessionDep, user: ManageUser, body: CourseIn):
     if user.role != "admin":
         raise Forbidden("Administrators only.", "管理者のみが利用できます。")
     course = courses.create_course(
-        session, body.code, body.title, body.score_policy, body.time_zone
+        session, body.code, body.title, body.score_policy, body.time_zone, actor=user
     )
     return CourseOut.model_validate(course, from_attributes=True)
 
@@ -98,7 +98,15 @@ def create_course(session: SessionDep, user: ManageUser, body: CourseIn):
 def create_assignment(session: SessionDep, user: ManageUser, course_id: Id, body: AssignmentIn):
     course = courses.require_course_staff(session, user, course_id)
     assignment = courses.add_assignment(
-        session, course, body.exercise_id, body.due_at, body.late_policy, body.max_attempts
+        session,
+        course,
+        body.exercise_id,
+        body.due_at,
+        body.late_policy,
+        body.max_attempts,
+        late_until=body.late_until,
+        late_penalty=body.late_penalty,
+        actor=user,
     )
     return assignment_out(session, assignment)
 
@@ -124,12 +132,15 @@ def assignment_out(session, assignment) -> AssignmentOut:  # type: ignore[no-unt
         due_at=assignment.due_at,
         late_policy=assignment.late_policy,
         max_attempts=assignment.max_attempts,
+        late_until=assignment.late_until,
+        late_penalty=assignment.late_penalty,
+        archived=assignment.archived_at is not None,
     )
 
 
 def submission_out(session, user, submission: Submission, staff: bool) -> SubmissionOut:  # type: ignore[no-untyped-def]
     assignment, _ = courses.get_assignment(session, user, submission.assignment_id)
-    shown = submissions.visible_result(submission, assignment, staff)
+    shown = submissions.visible_result(submission, assignment, staff, session)
     package = submissions.graded_package(session, submission)
     found = hints.shown_for_viewer(session, submission, package, shown.result, user.id)
     return SubmissionOut(

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from backend.audit.service import record_change
 from backend.auth.repository import TokenRepository, UserRepository
 from backend.auth.security import (
     dummy_hash,
@@ -82,6 +83,16 @@ def set_role(session: Session, acting: User, user_id: int, role: str) -> User:
     if user.id == acting.id and role != Role.admin:
         raise Conflict("You cannot remove your own admin role.", "自分の管理者権限は外せません。")
     if user.role != role:
+        record_change(
+            session,
+            actor_id=acting.id,
+            action="user.role",
+            subject_type="user",
+            subject_id=user.id,
+            course_id=None,
+            before={"email": user.email, "role": user.role},
+            after={"email": user.email, "role": role},
+        )
         user.role = role
         end_user_sessions(session, user.id)
     return user

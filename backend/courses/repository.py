@@ -1,4 +1,4 @@
-"""Every query about courses, enrolments and assignments."""
+"""Every query about courses, enrolments, assignments and deadline overrides."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.models import Assignment, Course, Enrollment, User
+from backend.models import Assignment, Course, DeadlineOverride, Enrollment, Submission, User
 
 
 class CourseRepository:
@@ -96,6 +96,40 @@ class CourseRepository:
 
     def assignment(self, assignment_id: int) -> Assignment | None:
         return self.session.get(Assignment, assignment_id)
+
+    def submission_count(self, assignment_id: int) -> int:
+        query = select(func.count(Submission.id)).where(Submission.assignment_id == assignment_id)
+        return self.session.scalar(query) or 0
+
+    def overrides(
+        self, assignment_ids: list[int], user_ids: list[int] | None = None
+    ) -> list[DeadlineOverride]:
+        """The deadline overrides on these assignments (of these users; None: everyone's)."""
+        if not assignment_ids or user_ids == []:
+            return []
+        query = select(DeadlineOverride).where(DeadlineOverride.assignment_id.in_(assignment_ids))
+        if user_ids is not None:
+            query = query.where(DeadlineOverride.user_id.in_(user_ids))
+        return list(self.session.scalars(query.order_by(DeadlineOverride.id)))
+
+    def overrides_with_students(self, assignment_id: int) -> list[tuple[DeadlineOverride, User]]:
+        query = (
+            select(DeadlineOverride, User)
+            .join(User, User.id == DeadlineOverride.user_id)
+            .where(DeadlineOverride.assignment_id == assignment_id)
+            .order_by(User.name, User.email)
+        )
+        return [(o, u) for o, u in self.session.execute(query)]
+
+    def override(self, assignment_id: int, user_id: int) -> DeadlineOverride | None:
+        query = select(DeadlineOverride).where(
+            DeadlineOverride.assignment_id == assignment_id, DeadlineOverride.user_id == user_id
+        )
+        return self.session.scalar(query)
+
+    def delete(self, row: object) -> None:
+        self.session.delete(row)
+        self.session.flush()
 
     def add(self, row: object) -> None:
         self.session.add(row)

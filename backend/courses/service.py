@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy.orm import Session
 
+from backend.audit.service import record_change, snapshot
 from backend.courses.repository import CourseRepository
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.exercises.repository import ExerciseRepository
@@ -90,7 +91,9 @@ def create_course(
     title: str,
     score_policy: str = "best",
     time_zone: str = "UTC",
+    actor: User | None = None,
 ) -> Course:
+    """A new course; with an ``actor`` (an administrator acting, not start-up or LTI), audited."""
     if score_policy not in ("best", "latest"):
         raise Invalid(
             "score_policy must be best or latest.", "score_policy は best か latest です。"
@@ -101,6 +104,22 @@ def create_course(
         raise Conflict(f"Course {code} exists.", f"コース {code} は既にあります。")
     course = Course(code=code, title=title, score_policy=score_policy, time_zone=time_zone)
     repository.add(course)
+    if actor is not None:
+        record_change(
+            session,
+            actor_id=actor.id,
+            action="course.create",
+            subject_type="course",
+            subject_id=course.id,
+            course_id=course.id,
+            before=None,
+            after={
+                "code": code,
+                "title": title,
+                "score_policy": score_policy,
+                "time_zone": time_zone,
+            },
+        )
     return course
 
 
@@ -152,7 +171,68 @@ def enroll_by_email(
             "Only administrators can change an instructor's enrolment.",
             "教員の登録を変更できるのは管理者だけです。",
         )
-    return member, enroll(session, course, member, role)
+    before = {"user_id": member.id, "role": existing.role} if existing is not None else None
+    enrollment = enroll(session, course, member, role)
+    record_change(
+        session,
+        actor_id=acting.id,
+        action="enrollment.set",
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+        course_id=course.id,
+        before=before,
+        after={"user_id": member.id, "email": member.email, "role": enrollment.role},
+    )
+    return member, enrollment
+
+
+LATE_POLICIES = ("accept", "per_day", "fixed", "reject")
+ASSIGNMENT_FIELDS = (
+    "exercise_id",
+    "due_at",
+    "late_until",
+    "late_policy",
+    "late_penalty",
+    "max_attempts",
+    "archived_at",
+)
+
+
+def naive_utc(moment: datetime | None) -> datetime | None:
+    """Times are stored as naive UTC; an aware time is converted, a naive one taken as UTC."""
+    if moment is not None and moment.tzinfo is not None:
+        return moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def check_schedule(
+    due_at: datetime | None,
+    late_until: datetime | None,
+    late_policy: str,
+    late_penalty: float,
+    max_attempts: int | None,
+) -> None:
+    """Refuse a due date, hard close, late policy and attempt limit that do not fit together."""
+    if late_policy not in LATE_POLICIES:
+        raise Invalid(
+            "late_policy must be accept, per_day, fixed or reject.",
+            "late_policy は accept・per_day・fixed・reject のいずれかです。",
+        )
+    if not 0 <= late_penalty <= 100:
+        raise Invalid(
+            "The late penalty is a percentage from 0 to 100.",
+            "遅延の減点は 0 から 100 までのパーセントで指定してください。",
+        )
+    if late_until is not None and (due_at is None or late_until < due_at):
+        raise Invalid(
+            "The late deadline (hard close) must be at or after the due date.",
+            "遅延提出の期限は締め切りと同じか、それより後にしてください。",
+        )
+    if max_attempts is not None and max_attempts < 1:
+        raise Invalid(
+            "The attempt limit must be at least 1 (leave it empty for no limit).",
+            "提出回数の上限は 1 以上にしてください(上限なしなら空欄)。",
+        )
 
 
 def add_assignment(
@@ -162,20 +242,15 @@ def add_assignment(
     due_at: datetime | None = None,
     late_policy: str = "accept",
     max_attempts: int | None = None,
+    late_until: datetime | None = None,
+    late_penalty: float = 0.0,
+    actor: User | None = None,
 ) -> Assignment:
+    """A new assignment; with an ``actor`` (staff acting, not start-up or LTI), audited."""
     if ExerciseRepository(session).get(exercise_id) is None:
         raise NotFound(f"No exercise {exercise_id!r}.", f"課題 {exercise_id!r} はありません。")
-    if late_policy not in ("accept", "reject"):
-        raise Invalid(
-            "late_policy must be accept or reject.", "late_policy は accept か reject です。"
-        )
-    if max_attempts is not None and max_attempts < 1:
-        raise Invalid(
-            "The attempt limit must be at least 1 (leave it empty for no limit).",
-            "提出回数の上限は 1 以上にしてください(上限なしなら空欄)。",
-        )
-    if due_at is not None and due_at.tzinfo is not None:
-        due_at = due_at.astimezone(UTC).replace(tzinfo=None)  # stored as naive UTC
+    due_at, late_until = naive_utc(due_at), naive_utc(late_until)
+    check_schedule(due_at, late_until, late_policy, late_penalty, max_attempts)
     existing = CourseRepository(session).assignments(course.id)
     if any(a.exercise_id == exercise_id for a in existing):
         raise Conflict(
@@ -187,11 +262,24 @@ def add_assignment(
         course_id=course.id,
         exercise_id=exercise_id,
         due_at=due_at,
+        late_until=late_until,
         late_policy=late_policy,
+        late_penalty=late_penalty,
         max_attempts=max_attempts,
         position=position,
     )
     CourseRepository(session).add(assignment)
+    if actor is not None:
+        record_change(
+            session,
+            actor_id=actor.id,
+            action="assignment.create",
+            subject_type="assignment",
+            subject_id=assignment.id,
+            course_id=course.id,
+            before=None,
+            after=snapshot(assignment, ASSIGNMENT_FIELDS),
+        )
     return assignment
 
 
@@ -208,6 +296,8 @@ def overview(session: Session, user: User, course: Course) -> list[AssignmentRow
     """The learner's view of a course: each assignment with their attempts and best score."""
     exercises = ExerciseRepository(session)
     assignments = CourseRepository(session).assignments(course.id)
+    if not is_course_staff(session, user, course.id):
+        assignments = [a for a in assignments if a.archived_at is None]  # hidden from learners
     attempts: dict[int, list] = {}
     for row in SubmissionRepository(session).summaries(user.id, [a.id for a in assignments]):
         attempts.setdefault(row.assignment_id, []).append(row)
@@ -225,3 +315,25 @@ def overview(session: Session, user: User, course: Course) -> list[AssignmentRow
             )
         )
     return rows
+
+
+def require_visible(session: Session, user: User, assignment: Assignment) -> None:
+    """An archived assignment is hidden from learners (staff still see and grade it)."""
+    if assignment.archived_at is not None and not is_course_staff(
+        session, user, assignment.course_id
+    ):
+        raise NotFound("This assignment has been archived.", "この課題はアーカイブされています。")
+
+
+def require_open_for_submissions(
+    session: Session, user: User, assignment: Assignment, course: Course
+) -> None:
+    """Archived courses and assignments take no new submissions, from anyone."""
+    require_visible(session, user, assignment)
+    if course.archived_at is not None or assignment.archived_at is not None:
+        raise Forbidden(
+            "This course or assignment is archived and takes no new submissions. "
+            "Your code has not been sent and is still in the editor.",
+            "このコースまたは課題はアーカイブされているため、提出できません。"
+            "コードは送信されておらず、エディターに残っています。",
+        )

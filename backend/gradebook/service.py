@@ -1,7 +1,9 @@
 """Building the gradebook from submissions, by the course's score policy (best or latest).
 
 It reads only the columns it shows (never a submission's code or result), one page of students
-at a time for the browser.
+at a time for the browser. Late penalties are computed here, as the book is read, from the
+assignment's current policy and the student's deadline override (:func:`counted_score`): changing
+a policy or granting an extension changes the book at once, without regrading anything.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from sqlalchemy.orm import Session
 
 from backend.courses.repository import CourseRepository
 from backend.exercises.repository import ExerciseRepository
-from backend.models import Assignment, Course, Submission, User
+from backend.gradebook.deadlines import (
+    Deadline,
+    Extension,
+    LatePolicy,
+    Policy,
+    days_late,
+    effective_deadline,
+    penalty_fraction,
+)
+from backend.models import Assignment, Course, DeadlineOverride, Submission, User
 from backend.submissions import hints
 from backend.submissions.repository import SubmissionRepository
 
@@ -41,14 +52,68 @@ class Attempt(Protocol):
 
 
 @dataclass(frozen=True)
-class Cell:
+class Counted:
+    """A score as the gradebook counts it: the raw (or staff-set) score less the late penalty."""
+
+    raw: float | None
+    penalty: float
     score: float | None
+    days_late: int
+    overridden: bool = False  # staff set the score (a regrade); ``raw`` is still the grader's
+
+
+def policy_of(assignment: Assignment) -> Policy:
+    try:
+        kind = LatePolicy(assignment.late_policy)
+    except ValueError:  # an unknown stored value counts as the default, never as a crash
+        kind = LatePolicy.accept
+    return Policy(kind, float(assignment.late_penalty or 0.0))
+
+
+def deadline_of(assignment: Assignment, override: DeadlineOverride | None = None) -> Deadline:
+    """The student's deadline: the assignment's, with their override (if any) applied."""
+    extension = None
+    if override is not None:
+        extension = Extension(override.due_at, override.extra_attempts or 0)
+    return effective_deadline(
+        assignment.due_at, assignment.late_until, assignment.max_attempts, extension
+    )
+
+
+def counted_score(
+    raw: float | None,
+    submitted_at: datetime,
+    deadline: Deadline,
+    policy: Policy,
+    override: float | None = None,
+) -> Counted:
+    """The one place the score that counts is computed.
+
+    ``override`` is a score staff set on the submission (a regrade request's answer): it replaces
+    ``raw`` before the penalty, since the work was late all the same (backend/gradebook/deadlines.py
+    says why). Penalties are rounded to 4 decimals so that 0.1 × 3 shows as 0.3.
+    """
+    base = override if override is not None else raw
+    days = days_late(submitted_at, deadline.due_at)
+    if base is None:
+        return Counted(raw, 0.0, None, days, override is not None)
+    penalty = round(base * penalty_fraction(submitted_at, deadline, policy), 4)
+    return Counted(raw, penalty, round(base - penalty, 4), days, override is not None)
+
+
+@dataclass(frozen=True)
+class Cell:
+    score: float | None  # the score that counts (after any late penalty)
     max_score: float
     attempts: int
     late: bool
     submission_id: int | None
     submitted_at: datetime | None = None  # the counted attempt's, naive UTC
     hints: int = 0  # how many hints the student has been shown on this assignment
+    raw_score: float | None = None  # the grader's score of the counted attempt
+    penalty: float = 0.0
+    days_late: int = 0
+    extended: bool = False  # the student has a deadline override on this assignment
 
 
 @dataclass(frozen=True)
@@ -81,13 +146,49 @@ class Gradebook:
         return sum(c.max_score for c in self.rows[0].cells) if self.rows else 0.0
 
 
-def counting(submissions: Sequence[Attempt], policy: str) -> Attempt | None:
+def counting(
+    submissions: Sequence[Attempt], policy: str, counted: dict[int, Counted] | None = None
+) -> Attempt | None:
+    """The attempt that counts: the latest graded, or the best by the score that counts (after
+    late penalties, when ``counted`` gives them by submission id), the earliest of equals."""
     graded = [s for s in submissions if s.status == "graded" and s.score is not None]
     if not graded:
         return None
     if policy == "latest":
         return max(graded, key=lambda s: s.attempt)
-    return max(graded, key=lambda s: (s.score, -s.attempt))
+
+    def score(s: Attempt) -> float:
+        found = counted.get(s.id) if counted else None
+        return found.score if found is not None and found.score is not None else s.score  # type: ignore[return-value]
+
+    return max(graded, key=lambda s: (score(s), -s.attempt))
+
+
+def cell_for(
+    attempts: Sequence[Attempt],
+    assignment: Assignment,
+    score_policy: str,
+    max_score: float,
+    override: DeadlineOverride | None = None,
+    hints_shown: int = 0,
+) -> Cell:
+    deadline, policy = deadline_of(assignment, override), policy_of(assignment)
+    counted = {a.id: counted_score(a.score, a.created_at, deadline, policy) for a in attempts}
+    chosen = counting(attempts, score_policy, counted)
+    result = counted[chosen.id] if chosen else None
+    return Cell(
+        score=result.score if result else None,
+        max_score=max_score,
+        attempts=len(attempts),
+        late=bool(result and result.days_late > 0),
+        submission_id=chosen.id if chosen else None,
+        submitted_at=chosen.created_at if chosen else None,
+        hints=hints_shown,
+        raw_score=result.raw if result else None,
+        penalty=result.penalty if result else 0.0,
+        days_late=result.days_late if result else 0,
+        extended=deadline.extended,
+    )
 
 
 def build(
@@ -105,6 +206,12 @@ def build(
     for row in rows_found:
         by_key.setdefault((row.user_id, row.assignment_id), []).append(row)
     hints_shown = hints.counts(session, [a.id for a in assignments])
+    overrides = {
+        (o.user_id, o.assignment_id): o
+        for o in courses.overrides(
+            [a.id for a in assignments], None if limit is None else [s.id for s in students]
+        )
+    }
     titles, points = [], []
     for assignment in assignments:
         exercise = exercises.get(assignment.exercise_id)
@@ -114,17 +221,15 @@ def build(
     for student in students:
         cells = []
         for assignment, max_score in zip(assignments, points, strict=True):
-            mine = by_key.get((student.id, assignment.id), [])
-            chosen = counting(mine, course.score_policy)
+            key = (student.id, assignment.id)
             cells.append(
-                Cell(
-                    score=chosen.score if chosen else None,
-                    max_score=max_score,
-                    attempts=len(mine),
-                    late=bool(chosen and chosen.late),
-                    submission_id=chosen.id if chosen else None,
-                    submitted_at=chosen.created_at if chosen else None,
-                    hints=hints_shown.get((student.id, assignment.id), 0),
+                cell_for(
+                    by_key.get(key, []),
+                    assignment,
+                    course.score_policy,
+                    max_score,
+                    overrides.get(key),
+                    hints_shown.get(key, 0),
                 )
             )
         rows.append(Row(student=student, cells=cells))
@@ -149,7 +254,9 @@ def csv_safe(value: object) -> object:
 
 def to_csv(book: Gradebook) -> str:
     """The gradebook for a spreadsheet: titled columns with their maximum points, times on the
-    course's clock, and a byte order mark so that Excel reads the UTF-8 (Japanese names) right."""
+    course's clock, and a byte order mark so that Excel reads the UTF-8 (Japanese names) right.
+    Per assignment: the score that counts, attempts, late, when, then the raw score and the late
+    penalty that made it (new columns at the end of each block, so older imports still read)."""
     zone = ZoneInfo(book.course.time_zone or "UTC")
     out = io.StringIO()
     out.write("\ufeff")
@@ -161,6 +268,8 @@ def to_csv(book: Gradebook) -> str:
             f"{title} attempts",
             f"{title} late",
             f"{title} submitted ({zone.key})",
+            f"{title} raw score",
+            f"{title} late penalty",
         ]
     header.append(f"total (max {sum(book.points):g})")
     writer.writerow([csv_safe(cell) for cell in header])
@@ -172,6 +281,8 @@ def to_csv(book: Gradebook) -> str:
                 cell.attempts,
                 "yes" if cell.late else "",
                 local_text(cell.submitted_at, zone),
+                "" if cell.raw_score is None else f"{cell.raw_score:g}",
+                f"{cell.penalty:g}" if cell.penalty else "",
             ]
         writer.writerow([*values, f"{row.total:g}"])
     return out.getvalue()
@@ -205,6 +316,10 @@ def to_json(book: Gradebook) -> dict:
                     {
                         "assignment_id": a.id,
                         "score": c.score,
+                        "raw_score": c.raw_score,
+                        "late_penalty": c.penalty,
+                        "days_late": c.days_late,
+                        "extended": c.extended,
                         "max_score": c.max_score,
                         "attempts": c.attempts,
                         "late": c.late,

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.courses.repository import CourseRepository
 from backend.db import transaction
 from backend.exercises.repository import ExerciseRepository
-from backend.gradebook.service import counting
+from backend.gradebook.service import cell_for
 from backend.lti import platform_client
 from backend.lti.repository import LtiRepository
 from backend.models import (
@@ -71,15 +71,17 @@ def score_changed(session: Session, submission: Submission) -> None:
     if assignment is None or course is None:
         return
     attempts = SubmissionRepository(session).for_user_assignment(submission.user_id, assignment.id)
-    chosen = counting(attempts, course.score_policy)
-    if chosen is None:
-        return
     exercise = ExerciseRepository(session).get(assignment.exercise_id)
-    maximum = exercise.points if exercise else (chosen.max_score or 0.0)
+    maximum = exercise.points if exercise else (submission.max_score or 0.0)
+    # The score that counts, as the gradebook shows it: late penalties and extensions applied.
+    override = CourseRepository(session).override(assignment.id, submission.user_id)
+    cell = cell_for(attempts, assignment, course.score_policy, maximum, override)
+    if cell.submission_id is None:
+        return
     repository = LtiRepository(session)
     now = utcnow()
     for platform_id in platforms:
-        given, most = float(chosen.score or 0.0), float(maximum)
+        given, most = float(cell.score or 0.0), float(maximum)
         row = repository.score_send(platform_id, assignment.id, submission.user_id)
         if row is None:
             row = LtiScoreSend(

@@ -1,7 +1,8 @@
 """SQLAlchemy models, one table per module; importing this package registers them all."""
 
 from backend.models.api_token import ApiToken
-from backend.models.assignment import Assignment
+from backend.models.assignment import Assignment, DeadlineOverride
+from backend.models.audit_entry import AuditEntry
 from backend.models.course import Course, Enrollment
 from backend.models.exercise import Exercise, ExerciseVersion
 from backend.models.hint_view import HintView
@@ -15,7 +16,9 @@ from backend.models.user_session import UserSession
 __all__ = [
     "ApiToken",
     "Assignment",
+    "AuditEntry",
     "Course",
+    "DeadlineOverride",
     "Enrollment",
     "Exercise",
     "ExerciseVersion",

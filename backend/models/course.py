@@ -22,6 +22,8 @@ class Course(Base):
     # An IANA zone ("Asia/Tokyo"): times are stored in UTC and shown, typed and exported in it.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Archived: a past term, kept for its records; learners no longer see it or submit to it.
+    archived_at: Mapped[datetime | None]
 
 
 class Enrollment(Base):

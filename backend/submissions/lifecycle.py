@@ -130,15 +130,18 @@ def accept(
     code: str,
     package: ExercisePackage,
     late: bool,
+    extra_attempts: int = 0,
 ) -> Submission:
-    """(request) → queued: the next attempt, routed to its queue; the caller's commit sends it."""
+    """(request) → queued: the next attempt, routed to its queue; the caller's commit sends it.
+    ``extra_attempts`` (a student's deadline override) raise the assignment's attempt limit."""
     _lock_submitter(session, user.id)
+    limit = None if assignment.max_attempts is None else assignment.max_attempts + extra_attempts
     for _ in range(ATTEMPT_NUMBER_TRIES):
         attempt = _next_attempt(session, user.id, assignment.id)
-        if assignment.max_attempts is not None and attempt > assignment.max_attempts:
+        if limit is not None and attempt > limit:
             raise Forbidden(
-                f"All {assignment.max_attempts} attempts are used.",
-                f"提出回数の上限({assignment.max_attempts} 回)に達しています。",
+                f"All {limit} attempts are used.",
+                f"提出回数の上限({limit} 回)に達しています。",
             )
         submission = Submission(
             assignment_id=assignment.id,

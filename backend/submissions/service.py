@@ -7,10 +7,17 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
+from backend.audit.service import record_change
 from backend.courses.repository import CourseRepository
-from backend.courses.service import get_assignment, is_course_staff
+from backend.courses.service import (
+    get_assignment,
+    is_course_staff,
+    require_open_for_submissions,
+)
 from backend.errors import Forbidden, Invalid, NotFound, PayloadTooLarge
 from backend.exercises.service import package_for
+from backend.gradebook.deadlines import days_late, refusal
+from backend.gradebook.service import deadline_of, policy_of
 from backend.models import Assignment, Course, Submission, User
 from backend.models._common import utcnow
 from backend.submissions import lifecycle
@@ -82,7 +89,8 @@ def create_submission(
 ) -> Submission:
     """Validate and accept a submission; its grading is sent when the caller's session commits.
     With a ``filename`` ending in .ipynb, ``code`` is a notebook (or code extracted from one)."""
-    assignment, _course = get_assignment(session, user, assignment_id)
+    assignment, course = get_assignment(session, user, assignment_id)
+    require_open_for_submissions(session, user, assignment, course)
     package = package_for(session, assignment.exercise_id)
     if not code.strip():
         check_code(code, max_bytes)  # the empty submission's own message, notebook or not
@@ -100,10 +108,16 @@ def create_submission(
                 "The answers are nested too deeply; send a flat list of true/false.",
                 "回答の入れ子が深すぎます。true/false の平らなリストを送ってください。",
             ) from None
-    late = assignment.due_at is not None and utcnow() > assignment.due_at
-    if late and assignment.late_policy == "reject":
-        raise Forbidden("The due date has passed.", "締め切りを過ぎています。")
-    submission = lifecycle.accept(session, assignment, user, code, package, late)
+    # The student's own deadline (their extension, if any) decides lateness and refusal.
+    override = CourseRepository(session).override(assignment.id, user.id)
+    deadline, policy = deadline_of(assignment, override), policy_of(assignment)
+    now = utcnow()
+    refused = refusal(now, deadline, policy)
+    if refused is not None:
+        raise Forbidden(refused.en, refused.ja)
+    late = days_late(now, deadline.due_at) > 0
+    extra = override.extra_attempts if override is not None else 0
+    submission = lifecycle.accept(session, assignment, user, code, package, late, extra)
     if notebook is not None:
         submission.notebook_json = json.dumps(notebook.to_dict(), ensure_ascii=False)
     return submission
@@ -133,7 +147,19 @@ def regrade_submission(session: Session, user: User, submission_id: int) -> Subm
     submission, staff = get_submission(session, user, submission_id)
     if not staff:
         raise Forbidden("Only instructors may regrade.", "再採点できるのは教員だけです。")
+    before = {"status": submission.status, "score": submission.score}
     reset_for_regrade(session, submission)
+    assignment = CourseRepository(session).assignment(submission.assignment_id)
+    record_change(
+        session,
+        actor_id=user.id,
+        action="submission.regrade",
+        subject_type="submission",
+        subject_id=submission.id,
+        course_id=assignment.course_id if assignment else None,
+        before=before,
+        after={"status": submission.status, "score": submission.score},
+    )
     return submission
 
 
@@ -144,6 +170,16 @@ def regrade_assignment(session: Session, user: User, assignment_id: int) -> list
     found = SubmissionRepository(session).for_assignments([assignment_id])
     for submission in found:
         reset_for_regrade(session, submission)
+    record_change(
+        session,
+        actor_id=user.id,
+        action="assignment.regrade",
+        subject_type="assignment",
+        subject_id=assignment_id,
+        course_id=course.id,
+        before=None,
+        after={"submissions": [submission.id for submission in found]},
+    )
     return [submission.id for submission in found]
 
 
@@ -183,13 +219,24 @@ class ShownResult:
     staff: bool
 
 
-def visible_result(submission: Submission, assignment: Assignment, staff: bool) -> ShownResult:
+def visible_result(
+    submission: Submission,
+    assignment: Assignment,
+    staff: bool,
+    session: Session | None = None,
+) -> ShownResult:
+    """The result as the viewer may see it. With a ``session``, "after the due date" is the
+    submitter's own (an extension keeps the after-due feedback hidden until it ends)."""
     if not submission.result_json:
         return ShownResult(None, staff)
     result = GradingResult.from_dict(json.loads(submission.result_json))
     if staff:
         return ShownResult(result, True)
-    due_passed = assignment.due_at is not None and utcnow() > assignment.due_at
+    due_at = assignment.due_at
+    if session is not None:
+        override = CourseRepository(session).override(assignment.id, submission.user_id)
+        due_at = deadline_of(assignment, override).due_at
+    due_passed = due_at is not None and utcnow() > due_at
     return ShownResult(result.student_view(after_due_date=due_passed), False)
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from backend.audit.service import record_change
 from backend.auth.repository import UserRepository
 from backend.auth.service import create_user, end_sessions_of, set_role
 from backend.courses import service as courses
@@ -125,11 +126,24 @@ def _validate_and_publish(
 ) -> Response:
     uploads = _uploads(settings.data_dir)
     root = staging.staged_package(uploads, token)
+    versions = {e.id: e.current_version for e in ExerciseRepository(session).list()}
     try:
         with Grader(settings.grader) as grader:
             report = add_package(session, grader, root, settings.data_dir / "exercises")
     finally:
         staging.discard(uploads, token)
+    if report.published and report.package is not None:
+        exercise_id = report.package.id
+        record_change(
+            session,
+            actor_id=user.id,
+            action="exercise.publish",
+            subject_type="exercise",
+            subject_id=exercise_id,
+            course_id=None,
+            before={"version": versions[exercise_id]} if exercise_id in versions else None,
+            after={"version": report.package.version},
+        )
     status = 200 if report.published else 422
     return render(request, "admin_upload.html", status_code=status, user=user, report=report)
 
@@ -162,7 +176,7 @@ def add_course(
     score_policy: Annotated[str, Form()] = "best",
     time_zone: Annotated[str, Form()] = "UTC",
 ) -> Response:
-    courses.create_course(session, code, title, score_policy, time_zone)
+    courses.create_course(session, code, title, score_policy, time_zone, actor=user)
     return back("course_added", "h-courses")
 
 
@@ -204,7 +218,13 @@ def add_assignment(
             "締め切りは 2026-12-24T23:59 の形式、提出回数の上限は整数で入力してください。",
         ) from None
     courses.add_assignment(
-        session, course, exercise_id, due_at=due, late_policy=late_policy, max_attempts=attempts
+        session,
+        course,
+        exercise_id,
+        due_at=due,
+        late_policy=late_policy,
+        max_attempts=attempts,
+        actor=user,
     )
     return back("assignment_added", "h-courses")
 

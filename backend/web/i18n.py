@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from backend.web.artifacts import ARTIFACT_STRINGS
+from backend.web.i18n_course import COURSE_STRINGS
 from backend.web.i18n_feedback import FEEDBACK_STRINGS
 from backend.web.i18n_learner import LEARNER_STRINGS
 
@@ -218,6 +219,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 STRINGS.update(LEARNER_STRINGS)
 STRINGS.update(ARTIFACT_STRINGS)
 STRINGS.update(FEEDBACK_STRINGS)
+STRINGS.update(COURSE_STRINGS)
 
 
 def language(request: Request) -> str:

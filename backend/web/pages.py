@@ -14,10 +14,13 @@ from backend.auth.security import normalize_email
 from backend.auth.service import authenticate
 from backend.auth.sessions import end_session, start_session
 from backend.courses import service as courses
+from backend.courses.overrides import deadline_for
 from backend.errors import Invalid, KadaiError, RateLimited
 from backend.exercises.service import package_for
 from backend.gradebook import service as gradebook
+from backend.gradebook.deadlines import describe, refusal
 from backend.models import User
+from backend.models._common import utcnow
 from backend.settings import Settings
 from backend.submissions import hints
 from backend.submissions import service as submissions
@@ -102,6 +105,10 @@ def home(request: Request, session: SessionDep, user: CurrentUser) -> Response:
 
     repository = CourseRepository(session)
     mine = repository.all() if user.role == "admin" else repository.for_user(user.id)
+    # An archived course (a past term) is listed for its staff only.
+    mine = [
+        c for c in mine if c.archived_at is None or courses.is_course_staff(session, user, c.id)
+    ]
     return render(request, "courses.html", user=user, courses=mine)
 
 
@@ -125,9 +132,15 @@ def assignment_page(
     request: Request, session: SessionDep, user: CurrentUser, assignment_id: Id
 ) -> Response:
     assignment, course = courses.get_assignment(session, user, assignment_id)
+    courses.require_visible(session, user, assignment)
     package = package_for(session, assignment.exercise_id)
     attempts = submissions.history(session, user, assignment_id)
     initial = attempts[-1].code if attempts else package.starter
+    # The learner's own deadline and late policy, said before they submit.
+    deadline, policy = deadline_for(session, assignment, user.id)
+    lang = language(request)
+    closed = refusal(utcnow(), deadline, policy) is not None
+    closed = closed or course.archived_at is not None or assignment.archived_at is not None
     return render(
         request,
         "assignment.html",
@@ -137,6 +150,9 @@ def assignment_page(
         package=package,
         attempts=attempts,
         initial=initial,
+        deadline=deadline,
+        policy_text=getattr(describe(policy, deadline), lang),
+        closed=closed,
     )
 
 
@@ -210,7 +226,7 @@ def submission_page(
 ) -> Response:
     submission, staff = submissions.get_submission(session, user, submission_id)
     assignment, course = courses.get_assignment(session, user, submission.assignment_id)
-    shown = submissions.visible_result(submission, assignment, staff)
+    shown = submissions.visible_result(submission, assignment, staff, session)
     package = package_for(session, assignment.exercise_id, submission.exercise_version)
     result, notebook = submissions.notebook_page(submission, shown.result)
     return render(

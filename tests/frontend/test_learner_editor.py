@@ -214,3 +214,39 @@ def test_keyboard_users_can_name_leave_and_skip_the_editor(server, browser, sett
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_after_the_hard_close_the_refusal_is_said_and_the_code_stays(server, browser, settings):  # noqa: F811
+    from datetime import timedelta
+
+    from backend.models._common import utcnow
+
+    assignment_id = assignment_of(
+        settings,
+        "normalized-dataset",
+        due_at=utcnow() - timedelta(days=2),
+        late_until=utcnow() - timedelta(hours=1),
+        late_policy="per_day",
+        late_penalty=10.0,
+    )
+    page = browser.new_page()
+    sign_in(page, server, "student1@kadai.local")
+    open_editor(page, server, assignment_id)
+    assert page.locator("[data-testid=closed]").is_visible()
+    assert "per started day late" in page.locator("[data-testid=late-policy]").inner_text()
+    typed = "late = 'but written with care'\n"
+    fill_editor(page, typed)
+    page.keyboard.press("Control+Enter")
+    refusal = page.locator("[data-submit-error]")
+    refusal.wait_for(state="visible")
+    assert "late deadline has passed" in refusal.inner_text()
+    assert re.search(rf"/assignments/{assignment_id}$", page.url)  # still here
+    assert editor_text(page) == typed
+    page.context.add_cookies([{"name": "lang", "value": "ja", "url": server}])
+    page.reload()
+    page.locator(".cm-content").wait_for()
+    assert editor_text(page) == typed  # the draft survives the reload
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+Enter")
+    refusal.wait_for(state="visible")
+    assert "締め切られました" in refusal.inner_text()

@@ -254,3 +254,20 @@ def test_a_link_launched_from_another_course_is_not_that_courses_assignment(
     with database(lti_settings) as session:
         link = session.scalars(select(LtiResourceLink)).one()
         assert link.assignment_id == first and link.lineitem_url is None
+
+
+def test_a_late_submission_sends_the_score_that_counts_after_its_penalty(kadai, peer, lti_settings):
+    from datetime import timedelta
+
+    from backend.models._common import utcnow
+
+    items = deep_link(kadai, peer, ["fix-training-loop"])
+    assignment = int(items[0]["custom"]["kadai_assignment_id"])
+    with database(lti_settings) as session:
+        row = session.get(Assignment, assignment)
+        row.due_at = utcnow() - timedelta(hours=1)  # one started day late: half off
+        row.late_policy, row.late_penalty = "per_day", 50.0
+    student_launch(kadai, peer, "stu-late", items[0])
+    submit(kadai, assignment, 2.0)
+    wait_for(lambda: peer.scores)
+    assert [s["scoreGiven"] for _, s in peer.scores] == [1.0]
