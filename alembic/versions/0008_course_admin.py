@@ -2,7 +2,7 @@
 archived courses and assignments, and the audit log
 
 Revision ID: 0008_course_admin
-Revises: 0007_lti
+Revises: 0008b_lti_frame
 Create Date: 2026-11-29 18:39:53.274842
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_course_admin"
-down_revision: str | None = "0007_lti"
+down_revision: str | None = "0008b_lti_frame"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
