@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend import metrics
+from backend.api.review import router as review_api_router
 from backend.api.v1 import router as api_router
 from backend.auth.signing_key import signing_key
 from backend.celery_app import make_celery
@@ -40,6 +41,7 @@ from backend.web.docs import router as docs_router
 from backend.web.error_pages import error_page, http_error_page, login_redirect
 from backend.web.i18n import language
 from backend.web.pages import router as pages_router
+from backend.web.regrades import router as regrades_router
 from backend.web.security_headers import SecurityHeaders
 from backend.web.staff import router as staff_router
 from backend.web.templating import FRONTEND, make_templates
@@ -206,9 +208,11 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
 
     app.mount("/static", StaticFiles(directory=str(FRONTEND / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(review_api_router)
     app.include_router(docs_router)
     app.include_router(pages_router)
     app.include_router(staff_router)
+    app.include_router(regrades_router)
     app.include_router(admin_router)
     app.include_router(account_router)
     app.include_router(lti_router)

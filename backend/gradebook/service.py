@@ -36,6 +36,7 @@ class Attempt(Protocol):
     attempt: int
     status: str
     score: float | None
+    score_override: float | None
     late: bool
     created_at: datetime
 
@@ -49,6 +50,7 @@ class Cell:
     submission_id: int | None
     submitted_at: datetime | None = None  # the counted attempt's, naive UTC
     hints: int = 0  # how many hints the student has been shown on this assignment
+    original: float | None = None  # the graded score, when staff overrode it
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,19 @@ class Gradebook:
         return sum(c.max_score for c in self.rows[0].cells) if self.rows else 0.0
 
 
+def effective_score(attempt: Attempt) -> float | None:
+    """The score that counts for one attempt: a staff override if set, else the graded score."""
+    override = getattr(attempt, "score_override", None)
+    return override if override is not None else attempt.score
+
+
 def counting(submissions: Sequence[Attempt], policy: str) -> Attempt | None:
-    graded = [s for s in submissions if s.status == "graded" and s.score is not None]
+    graded = [s for s in submissions if s.status == "graded" and effective_score(s) is not None]
     if not graded:
         return None
     if policy == "latest":
         return max(graded, key=lambda s: s.attempt)
-    return max(graded, key=lambda s: (s.score, -s.attempt))
+    return max(graded, key=lambda s: (effective_score(s), -s.attempt))
 
 
 def build(
@@ -118,13 +126,14 @@ def build(
             chosen = counting(mine, course.score_policy)
             cells.append(
                 Cell(
-                    score=chosen.score if chosen else None,
+                    score=effective_score(chosen) if chosen else None,
                     max_score=max_score,
                     attempts=len(mine),
                     late=bool(chosen and chosen.late),
                     submission_id=chosen.id if chosen else None,
                     submitted_at=chosen.created_at if chosen else None,
                     hints=hints_shown.get((student.id, assignment.id), 0),
+                    original=chosen.score if chosen and chosen.score_override is not None else None,
                 )
             )
         rows.append(Row(student=student, cells=cells))
@@ -210,6 +219,7 @@ def to_json(book: Gradebook) -> dict:
                         "late": c.late,
                         "submission_id": c.submission_id,
                         "hints_shown": c.hints,
+                        "original_score": c.original,
                     }
                     for a, c in zip(book.assignments, row.cells, strict=True)
                 ],

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.courses.repository import CourseRepository
 from backend.db import transaction
 from backend.exercises.repository import ExerciseRepository
-from backend.gradebook.service import counting
+from backend.gradebook.service import counting, effective_score
 from backend.lti import platform_client
 from backend.lti.repository import LtiRepository
 from backend.models import (
@@ -79,7 +79,7 @@ def score_changed(session: Session, submission: Submission) -> None:
     repository = LtiRepository(session)
     now = utcnow()
     for platform_id in platforms:
-        given, most = float(chosen.score or 0.0), float(maximum)
+        given, most = float(effective_score(chosen) or 0.0), float(maximum)
         row = repository.score_send(platform_id, assignment.id, submission.user_id)
         if row is None:
             row = LtiScoreSend(

@@ -52,6 +52,7 @@ class SubmissionRepository:
                 Submission.attempt,
                 Submission.status,
                 Submission.score,
+                Submission.score_override,
                 Submission.late,
                 Submission.created_at,
             )

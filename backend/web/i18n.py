@@ -7,6 +7,7 @@ from fastapi import Request
 from backend.web.artifacts import ARTIFACT_STRINGS
 from backend.web.i18n_feedback import FEEDBACK_STRINGS
 from backend.web.i18n_learner import LEARNER_STRINGS
+from backend.web.i18n_review import REVIEW_STRINGS
 
 LANGS = ("ja", "en")
 
@@ -218,6 +219,7 @@ STRINGS: dict[str, tuple[str, str]] = {
 STRINGS.update(LEARNER_STRINGS)
 STRINGS.update(ARTIFACT_STRINGS)
 STRINGS.update(FEEDBACK_STRINGS)
+STRINGS.update(REVIEW_STRINGS)
 
 
 def language(request: Request) -> str:

@@ -18,6 +18,7 @@ from backend.errors import Invalid, KadaiError, RateLimited
 from backend.exercises.service import package_for
 from backend.gradebook import service as gradebook
 from backend.models import User
+from backend.regrades import service as regrades
 from backend.settings import Settings
 from backend.submissions import hints
 from backend.submissions import service as submissions
@@ -224,6 +225,7 @@ def submission_page(
         staff=staff,
         notebook=submissions.notebook_view(submission, shown.result),
         hints=hints.shown_for_viewer(session, submission, package, shown.result, user.id),
+        reviews=regrades.for_submission(session, submission.id),
     )
 
 

@@ -1,0 +1,85 @@
+"""REST endpoints of running a course: regrade requests (learners ask, staff answer and may
+override a score), similarity runs and course analytics. Same prefix, errors and scopes as v1."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from backend.api.schemas import UtcDatetime
+from backend.api.v1 import ERRORS
+from backend.models import Submission
+from backend.regrades import service as regrades
+from backend.submissions import service as submissions
+from backend.web.deps import GradesUser, Id, ReadUser, SessionDep, SubmitUser
+
+router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERRORS)
+
+
+class RegradeRequestIn(BaseModel):
+    message: str = Field(max_length=regrades.MAX_MESSAGE_CHARS * 2)
+
+
+class RegradeAnswerIn(BaseModel):
+    answer: str = Field(max_length=regrades.MAX_MESSAGE_CHARS * 2)
+    score: float | None = Field(
+        default=None, description="a new score for the submission (0 to its maximum), or none"
+    )
+    reason: str = Field(default="", max_length=regrades.MAX_MESSAGE_CHARS * 2)
+
+
+class RegradeRequestOut(BaseModel):
+    id: int
+    submission_id: int
+    course_id: int
+    user_id: int
+    message: str
+    state: Literal["open", "answered"]
+    answer: str | None
+    created_at: UtcDatetime
+    answered_at: UtcDatetime | None
+    score: float | None = Field(description="the submission's graded score")
+    score_override: float | None = Field(description="staff's override, which counts instead")
+    override_reason: str | None
+
+
+@router.post(
+    "/submissions/{submission_id}/regrade-requests",
+    response_model=RegradeRequestOut,
+    status_code=201,
+)
+def ask_review(session: SessionDep, user: SubmitUser, submission_id: Id, body: RegradeRequestIn):
+    """The learner's own graded submission; one open request per submission."""
+    request = regrades.ask(session, user, submission_id, body.message)
+    submission = session.get(Submission, request.submission_id)
+    return regrades.request_out(request, submission)  # type: ignore[arg-type]
+
+
+@router.get("/submissions/{submission_id}/regrade-requests", response_model=list[RegradeRequestOut])
+def submission_reviews(session: SessionDep, user: ReadUser, submission_id: Id):
+    submission, _staff = submissions.get_submission(session, user, submission_id)
+    return [
+        regrades.request_out(r, submission) for r in regrades.for_submission(session, submission.id)
+    ]
+
+
+@router.get("/courses/{course_id}/regrade-requests", response_model=list[RegradeRequestOut])
+def course_reviews(
+    session: SessionDep,
+    user: GradesUser,
+    course_id: Id,
+    state: Annotated[Literal["open", "answered", "all"], Query()] = "open",
+):
+    """The course's queue for staff, oldest first."""
+    items = regrades.queue(session, user, course_id, None if state == "all" else state)
+    return [regrades.request_out(i.request, i.submission) for i in items]
+
+
+@router.post("/regrade-requests/{request_id}/answer", response_model=RegradeRequestOut)
+def answer_review(session: SessionDep, user: GradesUser, request_id: Id, body: RegradeAnswerIn):
+    """Staff's answer; with ``score``, the submission's score that counts becomes it."""
+    request = regrades.answer(session, user, request_id, body.answer, body.score, body.reason)
+    submission = session.get(Submission, request.submission_id)
+    return regrades.request_out(request, submission)  # type: ignore[arg-type]
