@@ -1,0 +1,130 @@
+"""Running a course in a real browser: the regrade-request round trip between a learner and staff.
+
+Graded submissions are stored as a grading leaves them (no sandbox needed: what is tested is
+what happens after the grade). Set KADAI_UPDATE_SCREENSHOTS=1 to refresh docs/screenshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from backend.app import create_app
+from backend.bootstrap import prepare
+from backend.models import Assignment, Exercise, Submission, User
+from backend.settings import Settings
+from tests.backend.conftest import database
+from tests.frontend.test_browser import CHROMIUM, sign_in
+from tests.services import live_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    settings = Settings(
+        environment="test",
+        data_dir=tmp_path / "var",
+        secret_key="browser",
+        admin_password="admin-password-123",
+        grading_threads=0,
+    )
+    prepare(settings, demo=True)
+    return settings
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[str]:
+    with live_server(create_app(settings)) as base:
+        yield base
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, refused: list[str]):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+    def watch(message) -> None:  # type: ignore[no-untyped-def]
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            refused.append(f"{page.url}: {message.text[:120]}")
+
+    page.on("console", watch)
+    return page
+
+
+def store_graded(
+    settings: Settings, email: str, exercise_id: str, code: str, score: float, **fields
+) -> int:
+    with database(settings) as session:
+        assignment = session.scalar(select(Assignment).where(Assignment.exercise_id == exercise_id))
+        user = session.scalar(select(User).where(User.email == email))
+        exercise = session.get(Exercise, exercise_id)
+        count = session.scalars(
+            select(Submission.id).where(
+                Submission.user_id == user.id, Submission.assignment_id == assignment.id
+            )
+        ).all()
+        submission = Submission(
+            assignment_id=assignment.id,
+            user_id=user.id,
+            attempt=len(count) + 1,
+            code=code,
+            status="graded",
+            score=score,
+            max_score=exercise.points,
+            exercise_version=exercise.current_version,
+            **fields,
+        )
+        session.add(submission)
+        session.flush()
+        return submission.id
+
+
+def test_regrade_request_round_trip(server, settings, browser):
+    submission_id = store_graded(
+        settings, "student1@kadai.local", "true-false", "[true, false, true, true]", 1.0
+    )
+    refused: list[str] = []
+    learner = new_page(browser, refused)
+    sign_in(learner, server, "student1@kadai.local")
+    learner.goto(f"{server}/submissions/{submission_id}")
+    learner.fill("#review-message", "I think statement 2 is <i>ambiguous</i>.")
+    learner.click("[data-testid=ask-review]")
+    learner.wait_for_selector("[data-testid=review-waiting]")
+    assert "<i>ambiguous</i>" in learner.inner_text("[data-testid=review-item]")
+
+    staff = new_page(browser, refused)
+    sign_in(staff, server, "teacher@kadai.local")
+    staff.goto(f"{server}/courses/1")
+    staff.click("[data-testid=regrade-queue-link]")
+    item = staff.locator("[data-testid=queue-item]")
+    assert item.count() == 1 and "Student1" in item.inner_text()
+    item.locator("textarea[name=answer]").fill("Agreed: it was ambiguous. Full marks.")
+    item.locator("input[name=score]").fill("4")
+    item.locator("input[name=reason]").fill("ambiguous statement 2")
+    item.locator("[data-testid=answer-review]").click()
+    staff.wait_for_selector("[data-testid=queue-empty]")
+    staff.goto(f"{server}/courses/1/gradebook")
+    assert staff.locator(f"a[href='/submissions/{submission_id}']").inner_text() == "4"
+    assert "1" in staff.inner_text("[data-testid=original-score]")
+
+    learner.goto(f"{server}/submissions/{submission_id}")
+    assert "Agreed: it was ambiguous." in learner.inner_text("[data-testid=review-answer]")
+    assert learner.inner_text("[data-testid=override-score]") == "4"
+    assert learner.inner_text("[data-testid=original-score]") == "1"
+    assert "ambiguous statement 2" in learner.inner_text("[data-testid=override-reason]")
+    assert refused == []
