@@ -30,6 +30,7 @@ from backend.lti.router import router as lti_router
 from backend.queue import CeleryQueue, EmbeddedQueue
 from backend.ratelimit import make_limiter
 from backend.settings import Settings
+from backend.similarity.service import SimilarityRunner
 from backend.submissions import lifecycle
 from backend.submissions.sweep import Sweeper
 from backend.submissions.threads import GradingThreads
@@ -43,6 +44,7 @@ from backend.web.i18n import language
 from backend.web.pages import router as pages_router
 from backend.web.regrades import router as regrades_router
 from backend.web.security_headers import SecurityHeaders
+from backend.web.similarity import router as similarity_router
 from backend.web.staff import router as staff_router
 from backend.web.templating import FRONTEND, make_templates
 from backend.web.validation_errors import describe as describe_validation
@@ -111,8 +113,13 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
         settings.lti_passback_tries,
         poll_s=2.0 if embedded else settings.sweep_interval_s,
     )
+    # Similarity runs: made by this process's thread in the embedded mode; with Celery, by the
+    # workers, this thread making only scheduled runs that came due or whose job was lost.
+    similarity = SimilarityRunner(sessions, poll_s=30.0 if embedded else settings.sweep_interval_s)
     queue: lifecycle.GradingQueue = (
-        EmbeddedQueue(grading_threads, passback) if embedded else CeleryQueue(make_celery(settings))
+        EmbeddedQueue(grading_threads, passback, similarity)
+        if embedded
+        else CeleryQueue(make_celery(settings))
     )
     # The request's unit of work: jobs queued by its transitions leave when it commits.
     lifecycle.send_jobs_after_commit(sessions, queue)
@@ -128,7 +135,9 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
         grading_threads.start()
         sweeper.start()
         passback.start()
+        similarity.start()
         yield
+        similarity.stop()
         passback.stop()
         sweeper.stop()
         grading_threads.stop()
@@ -213,6 +222,7 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     app.include_router(pages_router)
     app.include_router(staff_router)
     app.include_router(regrades_router)
+    app.include_router(similarity_router)
     app.include_router(admin_router)
     app.include_router(account_router)
     app.include_router(lti_router)

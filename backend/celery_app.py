@@ -13,8 +13,9 @@ from celery.signals import worker_process_init, worker_process_shutdown
 
 from backend.db import make_engine, make_session_factory
 from backend.lti import passback
-from backend.queue import GRADE_TASK, PASSBACK_TASK, CeleryQueue
+from backend.queue import GRADE_TASK, PASSBACK_TASK, SIMILARITY_TASK, CeleryQueue
 from backend.settings import Settings
+from backend.similarity import service as similarity
 from backend.submissions import grading
 from backend.submissions.threads import lifecycle, prewarm_open_exercises
 from backend.webhooks import graded_notifier
@@ -81,6 +82,11 @@ def make_celery(settings: Settings) -> Celery:
         return passback.deliver(
             sessions, send_id, settings.lti_passback_retry_s, settings.lti_passback_tries
         )
+
+    @app.task(name=SIMILARITY_TASK, acks_late=True)
+    def make_similarity_run(run_id: int) -> str:
+        sessions, _grader = resources()
+        return similarity.execute(sessions, run_id)
 
     return app
 

@@ -12,6 +12,7 @@ from backend.api.schemas import UtcDatetime
 from backend.api.v1 import ERRORS
 from backend.models import Submission
 from backend.regrades import service as regrades
+from backend.similarity import service as similarity
 from backend.submissions import service as submissions
 from backend.web.deps import GradesUser, Id, ReadUser, SessionDep, SubmitUser
 
@@ -83,3 +84,62 @@ def answer_review(session: SessionDep, user: GradesUser, request_id: Id, body: R
     request = regrades.answer(session, user, request_id, body.answer, body.score, body.reason)
     submission = session.get(Submission, request.submission_id)
     return regrades.request_out(request, submission)  # type: ignore[arg-type]
+
+
+class SimilarityRunIn(BaseModel):
+    after_due: bool = Field(
+        default=False, description="wait for the assignment's due date instead of running now"
+    )
+
+
+class SimilarityLearnerOut(BaseModel):
+    submission_id: int
+    email: str
+
+
+class SimilarityPairOut(BaseModel):
+    id: int
+    similarity: float = Field(description="0 to 1: the larger share of either's code in the other")
+    tokens: int
+    first: SimilarityLearnerOut
+    second: SimilarityLearnerOut
+
+
+class SimilarityRunOut(BaseModel):
+    id: int
+    assignment_id: int
+    state: Literal["queued", "running", "done", "failed"]
+    run_after: UtcDatetime
+    compared: int
+    error: str | None
+    created_at: UtcDatetime
+    finished_at: UtcDatetime | None
+    pairs: list[SimilarityPairOut] = Field(description="most similar first, once done")
+
+
+@router.post(
+    "/assignments/{assignment_id}/similarity-runs",
+    response_model=SimilarityRunOut,
+    status_code=202,
+)
+def start_similarity(
+    session: SessionDep, user: GradesUser, assignment_id: Id, body: SimilarityRunIn
+):
+    """Queues a run over the learners' counted submissions (made in the background)."""
+    return similarity.run_out(similarity.start(session, user, assignment_id, body.after_due))
+
+
+@router.get("/assignments/{assignment_id}/similarity-runs", response_model=list[SimilarityRunOut])
+def list_similarity(session: SessionDep, user: GradesUser, assignment_id: Id):
+    return [similarity.run_out(run) for run in similarity.runs(session, user, assignment_id)]
+
+
+@router.get("/similarity-runs/{run_id}", response_model=SimilarityRunOut)
+def get_similarity(
+    session: SessionDep,
+    user: GradesUser,
+    run_id: Id,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+):
+    run = similarity.get_run(session, user, run_id)
+    return similarity.run_out(run, similarity.ranked(session, run, limit))

@@ -28,4 +28,38 @@ REVIEW_STRINGS: dict[str, tuple[str, str]] = {
     ),
     "review_send_answer": ("Send the answer", "回答を送る"),
     "overridden_from": ("overridden; graded", "変更済み。自動採点"),
+    # Similarity
+    "similarity": ("Similarity", "類似度チェック"),
+    "similarity_help": (
+        "Compares each learner's counted submission with every other (copydetect), ignoring the "
+        "exercise's starter and solution. Renamed variables and reordered functions still match. "
+        "A high score is a reason to look, not proof of copying.",
+        "各学生の採点対象の提出物を総当たりで比較します(copydetect)。演習のスターターと解答例の"
+        "コードは除外します。変数名の変更や関数の並べ替えがあっても一致を検出します。"
+        "類似度が高いことは確認のきっかけであり、コピーの証拠ではありません。",
+    ),
+    "similarity_run_now": ("Run now", "今すぐ実行"),
+    "similarity_run_after_due": ("Run after the due date", "締め切り後に実行"),
+    "similarity_runs": ("Runs", "実行履歴"),
+    "similarity_when": ("Finished / scheduled", "完了・予定日時"),
+    "similarity_compared": ("Submissions compared", "比較した提出物"),
+    "similarity_pairs": ("Most similar pairs", "類似度の高い組み合わせ"),
+    "similarity_rank": ("Rank", "順位"),
+    "similarity_percent": ("Similarity", "類似度"),
+    "similarity_tokens": ("Matching tokens", "一致したトークン数"),
+    "similarity_compare": ("Side by side", "並べて比較"),
+    "similarity_none": (
+        "No two submissions share code.",
+        "共通するコードのある提出物はありません。",
+    ),
+    "similarity_side_by_side": ("Side by side", "並べて比較"),
+    "similarity_marked": (
+        "Marked fragments are found in the other submission (names may differ).",
+        "印の付いた部分は、もう一方の提出物にも見つかったコードです(名前は異なる場合があります)。",
+    ),
+    "similarity_found_in_other": ("found in the other", "がもう一方と一致"),
+    "run_queued": ("waiting", "待機中"),
+    "run_running": ("running", "実行中"),
+    "run_done": ("done", "完了"),
+    "run_failed": ("failed", "失敗"),
 }
