@@ -36,6 +36,7 @@ from backend.submissions.sweep import Sweeper
 from backend.submissions.threads import GradingThreads
 from backend.web.account import router as account_router
 from backend.web.admin import router as admin_router
+from backend.web.analytics import router as analytics_router
 from backend.web.body_limits import BodyLimits, body_rules
 from backend.web.concurrency import ConcurrencyLimit
 from backend.web.docs import router as docs_router
@@ -223,6 +224,7 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     app.include_router(staff_router)
     app.include_router(regrades_router)
     app.include_router(similarity_router)
+    app.include_router(analytics_router)
     app.include_router(admin_router)
     app.include_router(account_router)
     app.include_router(lti_router)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from backend.analytics import service as analytics
 from backend.api.schemas import UtcDatetime
 from backend.api.v1 import ERRORS
 from backend.models import Submission
@@ -15,6 +17,7 @@ from backend.regrades import service as regrades
 from backend.similarity import service as similarity
 from backend.submissions import service as submissions
 from backend.web.deps import GradesUser, Id, ReadUser, SessionDep, SubmitUser
+from backend.web.downloads import attachment
 
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERRORS)
 
@@ -143,3 +146,25 @@ def get_similarity(
 ):
     run = similarity.get_run(session, user, run_id)
     return similarity.run_out(run, similarity.ranked(session, run, limit))
+
+
+@router.get("/assignments/{assignment_id}/analytics")
+def get_analytics(session: SessionDep, user: GradesUser, assignment_id: Id) -> dict:
+    """Score distribution, attempts and time until full marks, per-test failure rates over time
+    (as chart data), the most common failing messages, and one row per learner."""
+    _assignment, _course, found = analytics.for_assignment_id(session, user, assignment_id)
+    return analytics.to_json(found)
+
+
+@router.get("/assignments/{assignment_id}/analytics.csv")
+def get_analytics_csv(session: SessionDep, user: GradesUser, assignment_id: Id) -> Response:
+    assignment, course, found = analytics.for_assignment_id(session, user, assignment_id)
+    return Response(
+        analytics.to_csv(found, course),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": attachment(
+                f"analytics-{course.code}-{assignment.exercise_id}.csv"
+            )
+        },
+    )

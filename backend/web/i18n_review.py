@@ -62,4 +62,13 @@ REVIEW_STRINGS: dict[str, tuple[str, str]] = {
     "run_running": ("running", "実行中"),
     "run_done": ("done", "完了"),
     "run_failed": ("failed", "失敗"),
+    # Analytics
+    "analytics": ("Analytics", "分析"),
+    "analytics_submitted": ("learners submitted", "人の学生が提出"),
+    "analytics_help": (
+        "From every learner's attempts; a score staff overrode counts as overridden. "
+        "Each chart's data is also in the table below it.",
+        "全学生の提出から集計しています。教員が変更した得点は変更後の値で数えます。"
+        "各グラフのデータは下の表でも確認できます。",
+    ),
 }

@@ -10,12 +10,16 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
+from backend.celery_app import make_celery
 from backend.courses import service as courses
 from backend.courses.repository import CourseRepository
 from backend.db import make_engine, make_session_factory
 from backend.models import Assignment, Exercise, SimilarityRun, Submission, User
 from backend.models._common import utcnow
+from backend.queue import SIMILARITY_TASK, CeleryQueue
+from backend.settings import Settings
 from backend.similarity import service as similarity
+from backend.submissions.lifecycle import SimilarityJob
 from tests.backend.conftest import database, sign_in, token_for
 
 CORPUS = (
@@ -154,3 +158,22 @@ def test_only_course_staff_run_it_and_only_on_code(app_client, settings):
     assert app_client.post(url.format(code_id), json={}, headers=learner).status_code == 403
     sign_in(app_client, "student1@kadai.local")
     assert app_client.get(f"/assignments/{code_id}/similarity").status_code == 403
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict]] = []
+
+    def send_task(self, name: str, **options: object) -> None:
+        self.sent.append((name, options))
+
+
+def test_with_celery_a_run_is_a_worker_task_and_a_far_schedule_is_left_to_the_poll(tmp_path):
+    app = Recorder()
+    CeleryQueue(app).enqueue(SimilarityJob(3))  # type: ignore[arg-type]
+    CeleryQueue(app).enqueue(SimilarityJob(4, delay_s=7 * 86400))  # type: ignore[arg-type]
+    assert app.sent == [
+        (SIMILARITY_TASK, {"args": [3], "queue": "cpu", "countdown": None, "retry": False})
+    ]
+    settings = Settings(environment="test", data_dir=tmp_path, queue_backend="celery")
+    assert SIMILARITY_TASK in make_celery(settings).tasks
