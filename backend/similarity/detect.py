@@ -89,11 +89,20 @@ def compare(codes: Mapping[int, str], boilerplate: Sequence[str] = ()) -> list[P
     return pairs[:KEEP_PAIRS]
 
 
+def _whole_lines(code: str, start: int, end: int) -> Span:
+    """A span widened to the lines it touches: copydetect's offsets can fall inside a name."""
+    start = code.rfind("\n", 0, start) + 1
+    line_end = code.find("\n", max(end - 1, start))
+    return start, len(code) if line_end == -1 else line_end
+
+
 def fragments(code: str, spans: Sequence[Sequence[int]]) -> list[tuple[str, bool]]:
-    """``code`` cut into (text, matched) pieces for the side-by-side view (escaped when shown)."""
+    """``code`` cut into (text, matched) pieces for the side-by-side view (escaped when shown);
+    a matched piece is whole lines."""
     pieces: list[tuple[str, bool]] = []
     at = 0
-    for start, end in sorted((max(0, int(s)), min(len(code), int(e))) for s, e in spans):
+    clipped = ((max(0, int(s)), min(len(code), int(e))) for s, e in spans)
+    for start, end in sorted(_whole_lines(code, s, e) for s, e in clipped if s < e):
         if end <= at:
             continue
         start = max(start, at)

@@ -17,7 +17,7 @@ from backend.bootstrap import prepare
 from backend.models import Assignment, Exercise, Submission, User
 from backend.settings import Settings
 from tests.backend.conftest import database
-from tests.frontend.test_browser import CHROMIUM, sign_in
+from tests.frontend.test_browser import CHROMIUM, shot, sign_in
 from tests.services import live_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -127,4 +127,37 @@ def test_regrade_request_round_trip(server, settings, browser):
     assert learner.inner_text("[data-testid=override-score]") == "4"
     assert learner.inner_text("[data-testid=original-score]") == "1"
     assert "ambiguous statement 2" in learner.inner_text("[data-testid=override-reason]")
+    assert refused == []
+
+
+def test_analytics_and_similarity_pages_draw_under_the_csp(server, settings, browser):
+    from tests.backend.test_analytics import seed
+    from tests.backend.test_similarity import add_corpus
+
+    analytics_id = seed(settings)
+    similarity_id, _counted = add_corpus(settings)
+    refused: list[str] = []
+    staff = new_page(browser, refused)
+    sign_in(staff, server, "teacher@kadai.local")
+
+    staff.goto(f"{server}/courses/1")
+    staff.click(f"a[href='/assignments/{analytics_id}/analytics']")
+    staff.wait_for_selector(".chart-area:not([hidden]) canvas")
+    drawn = staff.locator(".chart-area:not([hidden])")
+    assert drawn.count() == 4  # every chart drawn by the script, none left to its table
+    assert staff.locator("[data-testid=chart-table]").count() == 4
+    shot(staff, "analytics")
+
+    staff.goto(f"{server}/assignments/{similarity_id}/similarity")
+    staff.click("[data-testid=similarity-run]")
+    # The page reloads itself while the run waits or runs.
+    staff.wait_for_selector("[data-testid=pair-row]", timeout=120_000)
+    first = staff.locator("[data-testid=pair-row]").first
+    assert first.locator("[data-testid=pair-percent]").inner_text() == "100%"
+    shot(staff, "similarity")
+    first.locator("[data-testid=pair-link]").click()
+    staff.wait_for_selector("mark.match")
+    assert staff.locator("[data-testid=side]").count() == 2
+    assert staff.locator("[data-testid=side] mark.match").count() >= 2
+    shot(staff, "similarity-pair")
     assert refused == []
