@@ -161,3 +161,63 @@ def test_analytics_and_similarity_pages_draw_under_the_csp(server, settings, bro
     assert staff.locator("[data-testid=side] mark.match").count() >= 2
     shot(staff, "similarity-pair")
     assert refused == []
+
+
+def test_no_serious_accessibility_violation_on_the_new_pages(server, settings, browser):
+    from tests.backend.test_analytics import seed
+    from tests.backend.test_similarity import add_corpus
+    from tests.frontend.test_accessibility import axe_source, open_as, serious_violations
+
+    source = axe_source()
+    analytics_id = seed(settings)
+    similarity_id, _counted = add_corpus(settings)
+    asked = store_graded(settings, "student1@kadai.local", "true-false", "[true]", 1.0)
+    waiting = store_graded(settings, "student2@kadai.local", "true-false", "[false]", 2.0)
+    refused: list[str] = []
+    learner = new_page(browser, refused)
+    sign_in(learner, server, "student1@kadai.local")
+    learner.goto(f"{server}/submissions/{asked}")
+    learner.fill("#review-message", "Please check statement 1.")
+    learner.click("[data-testid=ask-review]")
+    other = new_page(browser, refused)
+    sign_in(other, server, "student2@kadai.local")
+    other.goto(f"{server}/submissions/{waiting}")
+    other.fill("#review-message", "And mine, please.")
+    other.click("[data-testid=ask-review]")
+    staff = new_page(browser, refused)
+    sign_in(staff, server, "teacher@kadai.local")
+    staff.goto(f"{server}/courses/1/regrade-requests")
+    first = staff.locator("[data-testid=queue-item]").first
+    first.locator("textarea[name=answer]").fill("Checked: the score stands.")
+    first.locator("[data-testid=answer-review]").click()
+    staff.goto(f"{server}/assignments/{similarity_id}/similarity")
+    staff.click("[data-testid=similarity-run]")
+    staff.wait_for_selector("[data-testid=pair-link]", timeout=120_000)
+    pair = staff.locator("[data-testid=pair-link]").first.get_attribute("href")
+    with database(settings) as session:
+        student1 = session.scalar(select(User).where(User.email == "student1@kadai.local")).id
+    found: dict[str, list[str]] = {}
+    for lang in ("en", "ja"):
+        for email, paths in {
+            "student1@kadai.local": [f"/submissions/{asked}"],
+            "student2@kadai.local": [f"/submissions/{waiting}"],
+            "teacher@kadai.local": [
+                "/courses/1",
+                "/courses/1/regrade-requests",
+                "/courses/1/regrade-requests?show=all",
+                f"/assignments/{analytics_id}/analytics",
+                f"/assignments/{similarity_id}/similarity",
+                pair,
+                f"/courses/1/students/{student1}",
+                f"/submissions/{asked}",
+            ],
+        }.items():
+            page = open_as(browser, server, email, lang)
+            for path in paths:
+                page.goto(f"{server}{path}")
+                page.wait_for_load_state("networkidle")
+                if problems := serious_violations(page, source):
+                    found[f"{lang} {email} {path}"] = problems
+            page.context.close()
+    assert found == {}, "\n".join(f"{where}: {what}" for where, what in found.items())
+    assert refused == []
