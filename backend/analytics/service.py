@@ -69,6 +69,7 @@ class AssignmentAnalytics:
     max_score: float
     learners: list[LearnerLine]
     panel: Panel
+    messages: list[FailingMessage] = field(default_factory=list)
 
     @property
     def submitted(self) -> int:
@@ -105,11 +106,18 @@ def _failed_tests(attempt: Attempt) -> list[dict]:
     return [t for t in tests if isinstance(t, dict) and t.get("status") == "failed"]
 
 
-def _message(test: dict) -> str:
+def _first_line(text: object) -> str:
+    lines = str(text or "").splitlines()
+    return next((line.strip() for line in lines if line.strip()), "")[:MESSAGE_CHARS]
+
+
+def _message(test: dict) -> tuple[str, str]:
+    """A failed test's first line of feedback, in English and Japanese."""
     output = test.get("output") or {}
-    text = output.get("en", "") if isinstance(output, dict) else str(output)
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return first[:MESSAGE_CHARS] or "(no message)"
+    if not isinstance(output, dict):
+        output = {"en": output}
+    en = _first_line(output.get("en")) or "(no message)"
+    return en, _first_line(output.get("ja")) or en
 
 
 def learner_lines(
@@ -233,11 +241,33 @@ def _failures_over_time(attempts: list[Attempt]) -> Chart:
     )
 
 
-def _common_messages(attempts: list[Attempt]) -> Table:
+@dataclass(frozen=True)
+class FailingMessage:
+    message: Text  # a failed test's first line of feedback
+    test: str
+    title: Text
+    times: int
+
+
+def common_messages(attempts: list[Attempt]) -> list[FailingMessage]:
+    """The failed tests' messages, most frequent first."""
     counts: Counter = Counter()
+    titles: dict[str, Text] = {}
     for attempt in attempts:
         for test in _failed_tests(attempt):
-            counts[(_message(test), str(test.get("name", "?")))] += 1
+            name = str(test.get("name", "?"))
+            titles.setdefault(name, Text.of(test.get("title") or name))
+            counts[(*_message(test), name)] += 1
+    return [
+        FailingMessage(Text(en=en, ja=ja), name, titles[name], times)
+        for (en, ja, name), times in counts.most_common(TOP_MESSAGES)
+    ]
+
+
+def _messages_table(messages: list[FailingMessage], lang: str) -> Table:
+    def pick(text: Text) -> str:
+        return text.ja if lang == "ja" else text.en
+
     return Table(
         title=Text(en="Most common failing messages", ja="よく出る不合格のメッセージ"),
         header=(
@@ -245,19 +275,17 @@ def _common_messages(attempts: list[Attempt]) -> Table:
             Text(en="test", ja="テスト"),
             Text(en="times", ja="回数"),
         ),
-        rows=tuple(
-            (message, test, str(count))
-            for (message, test), count in counts.most_common(TOP_MESSAGES)
-        ),
+        rows=tuple((pick(m.message), pick(m.title), str(m.times)) for m in messages),
     )
 
 
 def for_assignment(
-    session: Session, course: Course, assignment: Assignment, max_score: float
+    session: Session, course: Course, assignment: Assignment, max_score: float, lang: str = "en"
 ) -> AssignmentAnalytics:
     students = CourseRepository(session).members(course.id, "student")
     attempts = _attempts(session, assignment, {s.id for s in students})
     lines = learner_lines(course, students, attempts, max_score)
+    messages = common_messages(attempts)
     panel = Panel(
         charts=[
             _score_chart(lines, max_score),
@@ -265,20 +293,20 @@ def for_assignment(
             _time_chart(lines),
             _failures_over_time(attempts),
         ],
-        tables=[_common_messages(attempts)],
+        tables=[_messages_table(messages, lang)],
     )
-    return AssignmentAnalytics(assignment, max_score, lines, panel)
+    return AssignmentAnalytics(assignment, max_score, lines, panel, messages)
 
 
 def for_assignment_id(
-    session: Session, staff: User, assignment_id: int
+    session: Session, staff: User, assignment_id: int, lang: str = "en"
 ) -> tuple[Assignment, Course, AssignmentAnalytics]:
     """An assignment's analytics, for its course's staff only."""
     assignment, course = get_assignment(session, staff, assignment_id)
     require_course_staff(session, staff, course.id)
     exercise = ExerciseRepository(session).get(assignment.exercise_id)
     points = exercise.points if exercise else 0.0
-    return assignment, course, for_assignment(session, course, assignment, points)
+    return assignment, course, for_assignment(session, course, assignment, points, lang)
 
 
 def to_csv(analytics: AssignmentAnalytics, course: Course) -> str:
@@ -327,7 +355,6 @@ def to_json(analytics: AssignmentAnalytics) -> dict:
         }
         for chart in analytics.panel.charts
     ]
-    table = analytics.panel.tables[0]
     return {
         "assignment_id": analytics.assignment.id,
         "max_score": analytics.max_score,
@@ -335,7 +362,8 @@ def to_json(analytics: AssignmentAnalytics) -> dict:
         "submitted": analytics.submitted,
         "charts": charts,
         "common_failing_messages": [
-            {"message": m, "test": t, "count": int(c)} for m, t, c in table.rows
+            {"message": m.message.en, "message_ja": m.message.ja, "test": m.test, "count": m.times}
+            for m in analytics.messages
         ],
         "students": [
             {

@@ -19,14 +19,15 @@ router = APIRouter(include_in_schema=False)
 def analytics_page(
     request: Request, session: SessionDep, user: CurrentUser, assignment_id: Id
 ) -> Response:
-    assignment, course, found = analytics.for_assignment_id(session, user, assignment_id)
+    lang = language(request)
+    assignment, course, found = analytics.for_assignment_id(session, user, assignment_id, lang)
     return render(
         request,
         "analytics.html",
         user=user,
         course=course,
         assignment=assignment,
-        title=exercise_titles(session, language(request))[assignment.exercise_id],
+        title=exercise_titles(session, lang)[assignment.exercise_id],
         analytics=found,
     )
 

@@ -31,10 +31,10 @@ REVIEW_STRINGS: dict[str, tuple[str, str]] = {
     # Similarity
     "similarity": ("Similarity", "類似度チェック"),
     "similarity_help": (
-        "Compares each learner's counted submission with every other (copydetect), ignoring the "
+        "Compares each learner's counted submission with every other, ignoring the "
         "exercise's starter and solution. Renamed variables and reordered functions still match. "
         "A high score is a reason to look, not proof of copying.",
-        "各学生の採点対象の提出物を総当たりで比較します(copydetect)。演習のスターターと解答例の"
+        "各学生の採点対象の提出物を総当たりで比較します。演習のスターターと解答例の"
         "コードは除外します。変数名の変更や関数の並べ替えがあっても一致を検出します。"
         "類似度が高いことは確認のきっかけであり、コピーの証拠ではありません。",
     ),

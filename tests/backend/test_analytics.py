@@ -23,13 +23,15 @@ def result(*failing: str) -> str:
     tests = [
         {
             "name": name,
-            "title": {"en": f"Check {name}", "ja": f"チェック {name}"},
+            "title": {"en": f"Check {name}", "ja": {"loss": "損失", "shape": "形状"}[name]},
             "status": "failed" if name in failing else "passed",
             "output": {
                 "en": "\nAssertionError: the loss did not go down\nat epoch 3"
                 if name == "loss"
                 else "ValueError: shape (2, 3) is not (3, 2)",
-                "ja": "…",
+                "ja": "\nAssertionError: 損失が下がっていません\nエポック 3"
+                if name == "loss"
+                else "ValueError: 形状 (2, 3) が (3, 2) ではありません",
             },
         }
         for name in ("loss", "shape")
@@ -111,6 +113,7 @@ def test_an_assignments_numbers_in_the_api_csv_and_page(app_client, settings):
     top = body["common_failing_messages"][0]
     assert top == {
         "message": "AssertionError: the loss did not go down",
+        "message_ja": "AssertionError: 損失が下がっていません",
         "test": "loss",
         "count": 4,
     }
