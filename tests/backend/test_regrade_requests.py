@@ -101,6 +101,7 @@ def test_a_learner_asks_staff_override_and_the_override_counts(app_client, setti
     page = app_client.get(f"/submissions/{submission_id}").text
     assert "statement 2 was ambiguous" in page
     assert 'data-testid="override-score">3.5<' in page and 'data-testid="original-score">1<' in page
+    assert "3.5 / 4" in app_client.get("/courses/1").text  # the course page's best score
     learner = bearer(settings, "student1@kadai.local", "read")
     body = app_client.get(f"/api/v1/submissions/{submission_id}", headers=learner).json()
     assert (body["score"], body["score_override"]) == (1.0, 3.5)
