@@ -23,8 +23,7 @@ from backend.courses.service import get_assignment, require_course_staff
 from backend.exercises.repository import ExerciseRepository
 from backend.gradebook.service import counting, csv_safe, effective_score, local_text
 from backend.models import Assignment, Course, Submission, User
-from grader.artifacts import Chart, Series, Table
-from grader.contract import Text
+from grader.contract import Chart, Table, Text
 
 TOP_MESSAGES = 10
 MAX_TESTS_OVER_TIME = 6  # a chart's series limit
@@ -74,6 +73,17 @@ class AssignmentAnalytics:
     @property
     def submitted(self) -> int:
         return sum(1 for line in self.learners if line.attempts)
+
+
+def _series(name: Text, points: tuple, role: str = "other") -> dict:
+    return {"name": name, "points": points, "role": role}
+
+
+def _chart(**fields: object) -> Chart:
+    """A result's chart (grader.contract), its series given as data: cleaned and capped there."""
+    chart = Chart.from_dict(fields)
+    assert chart is not None
+    return chart
 
 
 def _attempts(session: Session, assignment: Assignment, user_ids: set[int]) -> list[Attempt]:
@@ -152,7 +162,7 @@ def _score_chart(lines: list[LearnerLine], max_score: float) -> Chart:
         for line in lines
         if line.counted is not None
     )
-    return Chart(
+    return _chart(
         title=Text(
             en="Score distribution (the score that counts)", ja="得点の分布(採点対象の得点)"
         ),
@@ -160,7 +170,7 @@ def _score_chart(lines: list[LearnerLine], max_score: float) -> Chart:
         x_label=Text(en="score, % of the maximum (from)", ja="得点(満点に対する %、以上)"),
         y_label=Text(en="learners", ja="学生数"),
         series=(
-            Series(
+            _series(
                 name=Text(en="learners", ja="学生数"),
                 points=tuple((float(b), float(bins.get(b, 0))) for b in range(0, 101, 10)),
                 role="learner",
@@ -172,13 +182,13 @@ def _score_chart(lines: list[LearnerLine], max_score: float) -> Chart:
 def _attempts_chart(lines: list[LearnerLine]) -> Chart:
     reached = Counter(line.full_at_attempt for line in lines if line.full_at_attempt)
     top = max(reached, default=1)
-    return Chart(
+    return _chart(
         title=Text(en="Attempts until full marks", ja="満点までの提出回数"),
         kind="bar",
         x_label=Text(en="attempt that first had full marks", ja="初めて満点になった提出の回数"),
         y_label=Text(en="learners", ja="学生数"),
         series=(
-            Series(
+            _series(
                 name=Text(en="learners", ja="学生数"),
                 points=tuple((float(n), float(reached.get(n, 0))) for n in range(1, top + 1)),
                 role="learner",
@@ -189,7 +199,7 @@ def _attempts_chart(lines: list[LearnerLine]) -> Chart:
 
 def _time_chart(lines: list[LearnerLine]) -> Chart:
     hours = sorted(line.hours_to_full for line in lines if line.hours_to_full is not None)
-    return Chart(
+    return _chart(
         title=Text(
             en="Time from the first attempt to full marks",
             ja="最初の提出から満点までの時間",
@@ -198,7 +208,7 @@ def _time_chart(lines: list[LearnerLine]) -> Chart:
         x_label=Text(en="hours since the learner's first attempt", ja="最初の提出からの時間(時間)"),
         y_label=Text(en="learners with full marks", ja="満点に達した学生数"),
         series=(
-            Series(
+            _series(
                 name=Text(en="learners with full marks by then", ja="その時点までに満点の学生数"),
                 points=tuple((round(h, 2), float(n)) for n, h in enumerate(hours, start=1)),
                 role="learner",
@@ -224,13 +234,13 @@ def _failures_over_time(attempts: list[Attempt]) -> Chart:
             titles.setdefault(name, Text.of(test.get("title") or name))
     worst = sorted(failed, key=lambda n: (-sum(failed[n].values()), n))[:MAX_TESTS_OVER_TIME]
     days = sorted(per_day)
-    return Chart(
+    return _chart(
         title=Text(en="Failure rate per test over time", ja="テストごとの不合格率の推移"),
         kind="line",
         x_label=Text(en="day (since the first submission)", ja="日(最初の提出から)"),
         y_label=Text(en="% of the day's graded attempts", ja="その日の採点済み提出に対する %"),
         series=tuple(
-            Series(
+            _series(
                 name=titles[name],
                 points=tuple(
                     (float(d), round(100.0 * failed[name].get(d, 0) / per_day[d], 1)) for d in days
@@ -398,10 +408,10 @@ def student_timeline(
             for s in attempts
         )
         if points:
-            series.append(Series(name=titles[assignment.exercise_id], points=points))
+            series.append(_series(name=titles[assignment.exercise_id], points=points))
     if not series:
         return Panel()
-    chart = Chart(
+    chart = _chart(
         title=Text(en="Timeline of attempts", ja="提出の推移"),
         kind="line",
         x_label=Text(en="hours since the first attempt", ja="最初の提出からの時間(時間)"),
