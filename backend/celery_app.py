@@ -63,7 +63,7 @@ def make_celery(settings: Settings) -> Celery:
             state["grader"] = Grader(settings.grader)
         return state["sessions"], state["grader"]
 
-    @app.task(name=GRADE_TASK, acks_late=True, reject_on_worker_lost=True)
+    @app.task(name=GRADE_TASK, acks_late=True, reject_on_worker_lost=True, shared=False)
     def grade_submission(submission_id: int) -> str:
         sessions, grader = resources()
         lease = lifecycle.claim(sessions, submission_id, take_over_running=True)
@@ -76,14 +76,14 @@ def make_celery(settings: Settings) -> Celery:
             grading.announce(sessions, submission_id, notify)
         return stored
 
-    @app.task(name=PASSBACK_TASK, acks_late=True)
+    @app.task(name=PASSBACK_TASK, acks_late=True, shared=False)
     def send_lti_score(send_id: int) -> str:
         sessions, _grader = resources()
         return passback.deliver(
             sessions, send_id, settings.lti_passback_retry_s, settings.lti_passback_tries
         )
 
-    @app.task(name=SIMILARITY_TASK, acks_late=True)
+    @app.task(name=SIMILARITY_TASK, acks_late=True, shared=False)
     def make_similarity_run(run_id: int) -> str:
         sessions, _grader = resources()
         return similarity.execute(sessions, run_id)

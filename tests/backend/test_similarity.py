@@ -177,3 +177,18 @@ def test_with_celery_a_run_is_a_worker_task_and_a_far_schedule_is_left_to_the_po
     ]
     settings = Settings(environment="test", data_dir=tmp_path, queue_backend="celery")
     assert SIMILARITY_TASK in make_celery(settings).tasks
+
+
+def test_a_celery_workers_task_makes_the_run(settings, prepare_demo):
+    prepare_demo(settings)
+    assignment_id, counted = add_corpus(settings)
+    with database(settings) as session:
+        teacher = session.scalar(select(User).where(User.email == "teacher@kadai.local"))
+        run_id = similarity.start(session, teacher, assignment_id).id
+    worker = make_celery(settings.model_copy(update={"queue_backend": "celery"}))
+    # The task's body, as a worker process runs it (no broker needed to call it here).
+    assert worker.tasks[SIMILARITY_TASK](run_id) == "done"
+    assert worker.tasks[SIMILARITY_TASK](run_id) == "skipped"  # a redelivery makes nothing twice
+    with database(settings) as session:
+        run = session.get(SimilarityRun, run_id)
+        assert (run.state, run.compared) == ("done", len(counted))
