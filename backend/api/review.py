@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from backend.analytics import export
 from backend.analytics import service as analytics
 from backend.api.schemas import UtcDatetime
 from backend.api.v1 import ERRORS
@@ -153,14 +154,14 @@ def get_analytics(session: SessionDep, user: GradesUser, assignment_id: Id) -> d
     """Score distribution, attempts and time until full marks, per-test failure rates over time
     (as chart data), the most common failing messages, and one row per learner."""
     _assignment, _course, found = analytics.for_assignment_id(session, user, assignment_id)
-    return analytics.to_json(found)
+    return export.to_json(found)
 
 
 @router.get("/assignments/{assignment_id}/analytics.csv")
 def get_analytics_csv(session: SessionDep, user: GradesUser, assignment_id: Id) -> Response:
     assignment, course, found = analytics.for_assignment_id(session, user, assignment_id)
     return Response(
-        analytics.to_csv(found, course),
+        export.to_csv(found, course),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": attachment(

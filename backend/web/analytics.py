@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from backend.analytics import export
 from backend.analytics import service as analytics
 from backend.web.deps import CurrentUser, Id, SessionDep
 from backend.web.downloads import attachment
@@ -36,7 +37,7 @@ def analytics_page(
 def analytics_csv(session: SessionDep, user: CurrentUser, assignment_id: Id) -> Response:
     assignment, course, found = analytics.for_assignment_id(session, user, assignment_id)
     return Response(
-        analytics.to_csv(found, course),
+        export.to_csv(found, course),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": attachment(
