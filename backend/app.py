@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend import metrics
 from backend.api.course_admin import router as course_api_router
+from backend.api.review import router as review_api_router
 from backend.api.v1 import router as api_router
 from backend.auth.sessions import SessionCookies
 from backend.auth.signing_key import signing_key
@@ -30,12 +31,14 @@ from backend.lti.router import router as lti_router
 from backend.queue import CeleryQueue, EmbeddedQueue
 from backend.ratelimit import make_limiter
 from backend.settings import Settings
+from backend.similarity.service import SimilarityRunner
 from backend.submissions import lifecycle
 from backend.submissions.sweep import Sweeper
 from backend.submissions.threads import GradingThreads
 from backend.web.account import router as account_router
 from backend.web.admin import router as admin_router
 from backend.web.audit_pages import router as audit_router
+from backend.web.analytics import router as analytics_router
 from backend.web.body_limits import BodyLimits, body_rules
 from backend.web.concurrency import ConcurrencyLimit
 from backend.web.course_admin import router as course_admin_router
@@ -43,7 +46,9 @@ from backend.web.docs import router as docs_router
 from backend.web.error_pages import error_page, http_error_page, login_redirect
 from backend.web.i18n import language
 from backend.web.pages import router as pages_router
+from backend.web.regrades import router as regrades_router
 from backend.web.security_headers import SecurityHeaders
+from backend.web.similarity import router as similarity_router
 from backend.web.staff import router as staff_router
 from backend.web.templating import FRONTEND, make_templates
 from backend.web.validation_errors import describe as describe_validation
@@ -112,8 +117,13 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
         settings.lti_passback_tries,
         poll_s=2.0 if embedded else settings.sweep_interval_s,
     )
+    # Similarity runs: made by this process's thread in the embedded mode; with Celery, by the
+    # workers, this thread making only scheduled runs that came due or whose job was lost.
+    similarity = SimilarityRunner(sessions, poll_s=30.0 if embedded else settings.sweep_interval_s)
     queue: lifecycle.GradingQueue = (
-        EmbeddedQueue(grading_threads, passback) if embedded else CeleryQueue(make_celery(settings))
+        EmbeddedQueue(grading_threads, passback, similarity)
+        if embedded
+        else CeleryQueue(make_celery(settings))
     )
     # The request's unit of work: jobs queued by its transitions leave when it commits.
     lifecycle.send_jobs_after_commit(sessions, queue)
@@ -129,7 +139,9 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
         grading_threads.start()
         sweeper.start()
         passback.start()
+        similarity.start()
         yield
+        similarity.stop()
         passback.stop()
         sweeper.stop()
         grading_threads.stop()
@@ -210,9 +222,13 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     app.mount("/static", StaticFiles(directory=str(FRONTEND / "static")), name="static")
     app.include_router(api_router)
     app.include_router(course_api_router)
+    app.include_router(review_api_router)
     app.include_router(docs_router)
     app.include_router(pages_router)
     app.include_router(staff_router)
+    app.include_router(regrades_router)
+    app.include_router(similarity_router)
+    app.include_router(analytics_router)
     app.include_router(admin_router)
     app.include_router(audit_router)
     app.include_router(course_admin_router)

@@ -13,8 +13,9 @@ from celery.signals import worker_process_init, worker_process_shutdown
 
 from backend.db import make_engine, make_session_factory
 from backend.lti import passback
-from backend.queue import GRADE_TASK, PASSBACK_TASK, CeleryQueue
+from backend.queue import GRADE_TASK, PASSBACK_TASK, SIMILARITY_TASK, CeleryQueue
 from backend.settings import Settings
+from backend.similarity import service as similarity
 from backend.submissions import grading
 from backend.submissions.threads import lifecycle, prewarm_open_exercises
 from backend.webhooks import graded_notifier
@@ -62,7 +63,7 @@ def make_celery(settings: Settings) -> Celery:
             state["grader"] = Grader(settings.grader)
         return state["sessions"], state["grader"]
 
-    @app.task(name=GRADE_TASK, acks_late=True, reject_on_worker_lost=True)
+    @app.task(name=GRADE_TASK, acks_late=True, reject_on_worker_lost=True, shared=False)
     def grade_submission(submission_id: int) -> str:
         sessions, grader = resources()
         lease = lifecycle.claim(sessions, submission_id, take_over_running=True)
@@ -75,12 +76,17 @@ def make_celery(settings: Settings) -> Celery:
             grading.announce(sessions, submission_id, notify)
         return stored
 
-    @app.task(name=PASSBACK_TASK, acks_late=True)
+    @app.task(name=PASSBACK_TASK, acks_late=True, shared=False)
     def send_lti_score(send_id: int) -> str:
         sessions, _grader = resources()
         return passback.deliver(
             sessions, send_id, settings.lti_passback_retry_s, settings.lti_passback_tries
         )
+
+    @app.task(name=SIMILARITY_TASK, acks_late=True, shared=False)
+    def make_similarity_run(run_id: int) -> str:
+        sessions, _grader = resources()
+        return similarity.execute(sessions, run_id)
 
     return app
 

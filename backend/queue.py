@@ -11,22 +11,38 @@ import logging
 from celery import Celery
 
 from backend.lti.passback import PassbackRunner
-from backend.submissions.lifecycle import Job, PassbackJob
+from backend.similarity.service import SimilarityRunner
+from backend.submissions.lifecycle import Job, PassbackJob, SimilarityJob
 from backend.submissions.threads import GradingThreads
 
 GRADE_TASK = "kadai.grade"
 PASSBACK_TASK = "kadai.lti_passback"
+SIMILARITY_TASK = "kadai.similarity"
+# A run scheduled further ahead is left to the app's poll: a countdown longer than the broker's
+# visibility timeout would be delivered twice.
+SIMILARITY_COUNTDOWN_MAX_S = 300.0
 log = logging.getLogger("kadai.queue")
 
 
 class EmbeddedQueue:
     """The grading threads take the oldest queued row themselves; a job only wakes them."""
 
-    def __init__(self, threads: GradingThreads, passback: PassbackRunner | None = None) -> None:
+    def __init__(
+        self,
+        threads: GradingThreads,
+        passback: PassbackRunner | None = None,
+        similarity: SimilarityRunner | None = None,
+    ) -> None:
         self.threads = threads
         self.passback = passback
+        self.similarity = similarity
 
-    def enqueue(self, job: Job | PassbackJob) -> None:
+    def enqueue(self, job: Job | PassbackJob | SimilarityJob) -> None:
+        if isinstance(job, SimilarityJob):
+            # The similarity thread polls for due runs; a scheduled one waits for its time there.
+            if self.similarity is not None and not job.delay_s:
+                self.similarity.notify()
+            return
         if isinstance(job, PassbackJob):
             # The passback thread polls for due rows; a delayed retry waits for its time there.
             if self.passback is not None and not job.delay_s:
@@ -39,7 +55,11 @@ class CeleryQueue:
     def __init__(self, app: Celery) -> None:
         self.app = app
 
-    def enqueue(self, job: Job | PassbackJob) -> None:
+    def enqueue(self, job: Job | PassbackJob | SimilarityJob) -> None:
+        if isinstance(job, SimilarityJob):
+            if job.delay_s <= SIMILARITY_COUNTDOWN_MAX_S:
+                self._send(SIMILARITY_TASK, job.run_id, "cpu", job.delay_s)
+            return
         if isinstance(job, PassbackJob):
             self._send(PASSBACK_TASK, job.send_id, "cpu", job.delay_s)
             return
@@ -62,4 +82,4 @@ class CeleryQueue:
                 task, args=[row_id], queue=queue, countdown=delay_s or None, retry=False
             )
         except Exception:
-            log.exception("broker unavailable; LTI score send %s waits for the poll", row_id)
+            log.exception("broker unavailable; %s of %s waits for the poll", task, row_id)

@@ -129,6 +129,9 @@ class SubmissionOut(BaseModel):
     status: str
     score: float | None
     max_score: float | None
+    score_override: float | None = Field(
+        default=None, description="staff's override after a regrade request; counts instead"
+    )
     late: bool
     created_at: UtcDatetime
     finished_at: UtcDatetime | None

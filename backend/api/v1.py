@@ -150,6 +150,7 @@ def submission_out(session, user, submission: Submission, staff: bool) -> Submis
         status=submission.status,
         score=submission.score,
         max_score=submission.max_score,
+        score_override=submission.score_override,
         late=submission.late,
         created_at=submission.created_at,
         finished_at=submission.finished_at,

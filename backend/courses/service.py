@@ -12,6 +12,7 @@ from backend.audit.service import record_change, snapshot
 from backend.courses.repository import CourseRepository
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.exercises.repository import ExerciseRepository
+from backend.gradebook.service import effective_score
 from backend.models import Assignment, Course, Enrollment, Exercise, User
 from backend.models.user import Role
 from backend.submissions.repository import SubmissionRepository
@@ -304,7 +305,8 @@ def overview(session: Session, user: User, course: Course) -> list[AssignmentRow
     rows = []
     for assignment in assignments:
         mine = attempts.get(assignment.id, [])
-        scores = [s.score for s in mine if s.score is not None and s.status == "graded"]
+        counted = [effective_score(s) for s in mine if s.status == "graded"]
+        scores = [score for score in counted if score is not None]
         rows.append(
             AssignmentRow(
                 assignment=assignment,

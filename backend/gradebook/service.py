@@ -47,6 +47,7 @@ class Attempt(Protocol):
     attempt: int
     status: str
     score: float | None
+    score_override: float | None
     late: bool
     created_at: datetime
 
@@ -114,6 +115,7 @@ class Cell:
     penalty: float = 0.0
     days_late: int = 0
     extended: bool = False  # the student has a deadline override on this assignment
+    original: float | None = None  # the graded score, when staff overrode it
 
 
 @dataclass(frozen=True)
@@ -146,12 +148,19 @@ class Gradebook:
         return sum(c.max_score for c in self.rows[0].cells) if self.rows else 0.0
 
 
+def effective_score(attempt: Attempt) -> float | None:
+    """An attempt's score before any late penalty: a staff override if set, else the graded one."""
+    override = getattr(attempt, "score_override", None)
+    return override if override is not None else attempt.score
+
+
 def counting(
     submissions: Sequence[Attempt], policy: str, counted: dict[int, Counted] | None = None
 ) -> Attempt | None:
     """The attempt that counts: the latest graded, or the best by the score that counts (after
-    late penalties, when ``counted`` gives them by submission id), the earliest of equals."""
-    graded = [s for s in submissions if s.status == "graded" and s.score is not None]
+    staff overrides, and late penalties when ``counted`` gives them by submission id), the
+    earliest of equals."""
+    graded = [s for s in submissions if s.status == "graded" and effective_score(s) is not None]
     if not graded:
         return None
     if policy == "latest":
@@ -159,7 +168,7 @@ def counting(
 
     def score(s: Attempt) -> float:
         found = counted.get(s.id) if counted else None
-        return found.score if found is not None and found.score is not None else s.score  # type: ignore[return-value]
+        return found.score if found is not None and found.score is not None else effective_score(s)  # type: ignore[return-value]
 
     return max(graded, key=lambda s: (score(s), -s.attempt))
 
@@ -173,7 +182,12 @@ def cell_for(
     hints_shown: int = 0,
 ) -> Cell:
     deadline, policy = deadline_of(assignment, override), policy_of(assignment)
-    counted = {a.id: counted_score(a.score, a.created_at, deadline, policy) for a in attempts}
+    counted = {
+        a.id: counted_score(
+            a.score, a.created_at, deadline, policy, getattr(a, "score_override", None)
+        )
+        for a in attempts
+    }
     chosen = counting(attempts, score_policy, counted)
     result = counted[chosen.id] if chosen else None
     return Cell(
@@ -188,6 +202,7 @@ def cell_for(
         penalty=result.penalty if result else 0.0,
         days_late=result.days_late if result else 0,
         extended=deadline.extended,
+        original=chosen.score if chosen and result and result.overridden else None,
     )
 
 
@@ -325,6 +340,7 @@ def to_json(book: Gradebook) -> dict:
                         "late": c.late,
                         "submission_id": c.submission_id,
                         "hints_shown": c.hints,
+                        "original_score": c.original,
                     }
                     for a, c in zip(book.assignments, row.cells, strict=True)
                 ],

@@ -9,6 +9,8 @@ from backend.models.hint_view import HintView
 from backend.models.lti_link import LtiAccount, LtiContext, LtiLineItem, LtiNonce, LtiResourceLink
 from backend.models.lti_platform import LtiPlatform, LtiToolKey
 from backend.models.lti_score_send import LtiScoreSend
+from backend.models.regrade_request import RegradeRequest
+from backend.models.similarity import SimilarityPair, SimilarityRun
 from backend.models.submission import Submission
 from backend.models.user import User
 from backend.models.user_session import UserSession
@@ -31,6 +33,9 @@ __all__ = [
     "LtiResourceLink",
     "LtiScoreSend",
     "LtiToolKey",
+    "RegradeRequest",
+    "SimilarityPair",
+    "SimilarityRun",
     "Submission",
     "User",
     "UserSession",

@@ -40,6 +40,12 @@ class Submission(Base):
     result_json: Mapped[str | None] = mapped_column(Text)
     exercise_version: Mapped[str] = mapped_column(String(32))
     late: Mapped[bool] = mapped_column(default=False)
+    # A staff override of the graded score (after a regrade request): it counts instead of
+    # ``score`` (gradebook.service.effective_score) and survives a regrade.
+    score_override: Mapped[float | None]
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    override_at: Mapped[datetime | None]
     # "cpu" or "gpu": chosen once, at acceptance (and again at a regrade), from the exercise.
     queue: Mapped[str] = mapped_column(String(8), default="cpu", server_default="cpu")
     grading_tries: Mapped[int] = mapped_column(default=0)

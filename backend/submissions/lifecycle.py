@@ -77,10 +77,19 @@ class PassbackJob:
     delay_s: float = 0.0
 
 
+@dataclass(frozen=True)
+class SimilarityJob:
+    """A similarity run to make (backend/similarity/service.py), sent like the others: when the
+    transaction that queued the run commits, and after ``delay_s`` for a scheduled one."""
+
+    run_id: int
+    delay_s: float = 0.0
+
+
 class GradingQueue(Protocol):
     """Where jobs go: the in-process grading threads, or a Celery queue (backend/queue.py)."""
 
-    def enqueue(self, job: Job | PassbackJob) -> None: ...
+    def enqueue(self, job: Job | PassbackJob | SimilarityJob) -> None: ...
 
 
 def send_jobs_after_commit(sessions: sessionmaker[Session], queue: GradingQueue) -> None:
@@ -109,7 +118,11 @@ def queue_passback(session: Session, send_id: int, delay_s: float = 0.0) -> None
     session.info.setdefault(_JOBS, []).append(PassbackJob(send_id, delay_s))
 
 
-def queued_jobs(session: Session) -> list[Job | PassbackJob]:
+def queue_similarity(session: Session, run_id: int, delay_s: float = 0.0) -> None:
+    session.info.setdefault(_JOBS, []).append(SimilarityJob(run_id, delay_s))
+
+
+def queued_jobs(session: Session) -> list[Job | PassbackJob | SimilarityJob]:
     """The jobs this session will send when it commits."""
     return list(session.info.get(_JOBS, []))
 

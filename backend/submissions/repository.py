@@ -52,6 +52,7 @@ class SubmissionRepository:
                 Submission.attempt,
                 Submission.status,
                 Submission.score,
+                Submission.score_override,
                 Submission.late,
                 Submission.created_at,
             )
@@ -72,12 +73,17 @@ class SubmissionRepository:
         return list(self.session.execute(query))
 
     def summaries(self, user_id: int, assignment_ids: list[int]) -> list[Row]:
-        """(assignment_id, attempt, status, score) of a user's attempts, oldest first."""
+        """(assignment_id, attempt, status, score, score_override) of a user's attempts, oldest
+        first."""
         if not assignment_ids:
             return []
         query = (
             select(
-                Submission.assignment_id, Submission.attempt, Submission.status, Submission.score
+                Submission.assignment_id,
+                Submission.attempt,
+                Submission.status,
+                Submission.score,
+                Submission.score_override,
             )
             .where(Submission.user_id == user_id, Submission.assignment_id.in_(assignment_ids))
             .order_by(Submission.attempt)

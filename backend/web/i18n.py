@@ -8,6 +8,7 @@ from backend.web.artifacts import ARTIFACT_STRINGS
 from backend.web.i18n_course import COURSE_STRINGS
 from backend.web.i18n_feedback import FEEDBACK_STRINGS
 from backend.web.i18n_learner import LEARNER_STRINGS
+from backend.web.i18n_review import REVIEW_STRINGS
 
 LANGS = ("ja", "en")
 
@@ -220,6 +221,7 @@ STRINGS.update(LEARNER_STRINGS)
 STRINGS.update(ARTIFACT_STRINGS)
 STRINGS.update(FEEDBACK_STRINGS)
 STRINGS.update(COURSE_STRINGS)
+STRINGS.update(REVIEW_STRINGS)
 
 
 def language(request: Request) -> str:

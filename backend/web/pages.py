@@ -21,6 +21,7 @@ from backend.gradebook import service as gradebook
 from backend.gradebook.deadlines import describe, refusal
 from backend.models import User
 from backend.models._common import utcnow
+from backend.regrades import service as regrades
 from backend.settings import Settings
 from backend.submissions import hints
 from backend.submissions import service as submissions
@@ -241,6 +242,7 @@ def submission_page(
         staff=staff,
         notebook=notebook,
         hints=hints.shown_for_viewer(session, submission, package, shown.result, user.id),
+        reviews=regrades.for_submission(session, submission.id),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from backend.analytics.service import student_timeline
 from backend.courses import service as courses
 from backend.exercises.repository import ExerciseRepository
 from backend.gradebook.service import failure_rates, grading_progress
@@ -15,6 +16,7 @@ from backend.submissions import service as submissions
 from backend.web.deps import CsrfChecked, CurrentUser, Id, SessionDep
 from backend.web.i18n import language
 from backend.web.templating import render
+from grader.contract import Text
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,6 +92,7 @@ def student_page(
 ) -> Response:
     course = courses.require_course_staff(session, user, course_id)
     student, rows = submissions.student_record(session, course, student_id)
+    titles = {e.id: Text(en=e.title_en, ja=e.title_ja) for e in ExerciseRepository(session).list()}
     return render(
         request,
         "student.html",
@@ -99,4 +102,5 @@ def student_page(
         rows=rows,
         titles=exercise_titles(session, language(request)),
         hints_shown={a.id: hints.shown_tests(session, student.id, a.id) for a, _ in rows},
+        timeline=student_timeline(course, rows, titles),
     )
