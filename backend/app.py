@@ -37,8 +37,8 @@ from backend.submissions.sweep import Sweeper
 from backend.submissions.threads import GradingThreads
 from backend.web.account import router as account_router
 from backend.web.admin import router as admin_router
-from backend.web.audit_pages import router as audit_router
 from backend.web.analytics import router as analytics_router
+from backend.web.audit_pages import router as audit_router
 from backend.web.body_limits import BodyLimits, body_rules
 from backend.web.concurrency import ConcurrencyLimit
 from backend.web.course_admin import router as course_admin_router
