@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.audit.service import record_change
 from backend.courses.repository import CourseRepository
 from backend.courses.service import require_course_staff
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
@@ -121,9 +122,23 @@ def answer(
 def override_score(
     session: Session, staff: User, submission: Submission, score: float, reason: str
 ) -> None:
-    """The one place a submission's score is overridden."""
-    # audit: record_change(action="submission.score_override", ...)
-    #   subject: this submission; before: score_override (and score); after: score, reason.
+    """The one place a submission's score is overridden; audited in the same transaction."""
+    assignment = CourseRepository(session).assignment(submission.assignment_id)
+    course_id = assignment.course_id if assignment else None
+    record_change(
+        session,
+        actor_id=staff.id,
+        action="submission.score_override",
+        subject_type="submission",
+        subject_id=submission.id,
+        course_id=course_id,
+        before={
+            "score": submission.score,
+            "score_override": submission.score_override,
+            "reason": submission.override_reason,
+        },
+        after={"score": submission.score, "score_override": score, "reason": reason},
+    )
     submission.score_override = score
     submission.override_reason = reason
     submission.override_by = staff.id

@@ -96,6 +96,18 @@ def test_a_learner_asks_staff_override_and_the_override_counts(app_client, setti
     assert (cell["score"], cell["original_score"]) == (3.5, 1.0)
     book = app_client.get("/courses/1/gradebook").text
     assert 'data-testid="original-score"' in book
+    admin = bearer(settings, "admin@kadai.local", "manage")
+    audited = app_client.get(
+        "/api/v1/audit", params={"action": "submission.score_override"}, headers=admin
+    ).json()
+    (entry,) = audited["items"]
+    assert entry["actor_email"] == "teacher@kadai.local"
+    assert entry["subject_id"] == str(submission_id)
+    assert entry["before"]["score_override"] is None
+    assert (entry["after"]["score_override"], entry["after"]["reason"]) == (
+        3.5,
+        "ambiguous statement",
+    )
 
     sign_in(app_client, "student1@kadai.local")
     page = app_client.get(f"/submissions/{submission_id}").text
