@@ -12,7 +12,7 @@ from backend.audit.service import record_change, snapshot
 from backend.courses.repository import CourseRepository
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.exercises.repository import ExerciseRepository
-from backend.gradebook.service import effective_score
+from backend.gradebook.service import cell_for
 from backend.models import Assignment, Course, Enrollment, Exercise, User
 from backend.models.user import Role
 from backend.submissions.repository import SubmissionRepository
@@ -294,9 +294,12 @@ class AssignmentRow:
 
 
 def overview(session: Session, user: User, course: Course) -> list[AssignmentRow]:
-    """The learner's view of a course: each assignment with their attempts and best score."""
+    """The learner's view of a course: each assignment with their attempts and the score that
+    counts, as the gradebook counts it (the course's best/latest policy, overrides and late
+    penalties included)."""
     exercises = ExerciseRepository(session)
-    assignments = CourseRepository(session).assignments(course.id)
+    repository = CourseRepository(session)
+    assignments = repository.assignments(course.id)
     if not is_course_staff(session, user, course.id):
         assignments = [a for a in assignments if a.archived_at is None]  # hidden from learners
     attempts: dict[int, list] = {}
@@ -305,14 +308,20 @@ def overview(session: Session, user: User, course: Course) -> list[AssignmentRow
     rows = []
     for assignment in assignments:
         mine = attempts.get(assignment.id, [])
-        counted = [effective_score(s) for s in mine if s.status == "graded"]
-        scores = [score for score in counted if score is not None]
+        exercise = exercises.get(assignment.exercise_id)
+        cell = cell_for(
+            mine,
+            assignment,
+            course.score_policy,
+            exercise.points if exercise else 0.0,
+            repository.override(assignment.id, user.id),
+        )
         rows.append(
             AssignmentRow(
                 assignment=assignment,
-                exercise=exercises.get(assignment.exercise_id),  # type: ignore[arg-type]
+                exercise=exercise,  # type: ignore[arg-type]
                 attempts=len(mine),
-                best_score=max(scores) if scores else None,
+                best_score=cell.score,
                 latest_status=mine[-1].status if mine else None,
             )
         )

@@ -73,17 +73,19 @@ class SubmissionRepository:
         return list(self.session.execute(query))
 
     def summaries(self, user_id: int, assignment_ids: list[int]) -> list[Row]:
-        """(assignment_id, attempt, status, score, score_override) of a user's attempts, oldest
-        first."""
+        """(id, assignment_id, attempt, status, score, score_override, created_at) of a user's
+        attempts, oldest first: what the score that counts is computed from."""
         if not assignment_ids:
             return []
         query = (
             select(
+                Submission.id,
                 Submission.assignment_id,
                 Submission.attempt,
                 Submission.status,
                 Submission.score,
                 Submission.score_override,
+                Submission.created_at,
             )
             .where(Submission.user_id == user_id, Submission.assignment_id.in_(assignment_ids))
             .order_by(Submission.attempt)

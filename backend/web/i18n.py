@@ -28,7 +28,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "due": ("Due", "締め切り"),
     "no_due": ("no due date", "締め切りなし"),
     "attempts": ("Attempts", "提出回数"),
-    "best": ("Best score", "最高点"),
+    "best": ("Score that counts", "成績に入る点"),
     "status": ("Status", "状態"),
     "open": ("Open", "開く"),
     "submit": ("Submit", "提出"),

@@ -366,6 +366,15 @@ def test_the_gradebook_shows_raw_penalty_and_counted_and_follows_a_policy_change
     )
     assert "raw score" in header and "late penalty" in header
     assert ",3.2,1,yes," in student1 and ",4,0.8," in student1
+    sign_in(app_client, "student1@kadai.local")  # the learner's own course page agrees
+    row = next(
+        line
+        for line in app_client.get("/courses/1", headers={"accept-language": "en"}).text.split(
+            "<tr>"
+        )
+        if f"/assignments/{quiz}" in line
+    )
+    assert "3.2 / 4" in row
 
     manage = auth(token_for(settings, "teacher@kadai.local", "manage"))
     changed = app_client.patch(

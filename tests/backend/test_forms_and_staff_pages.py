@@ -98,7 +98,7 @@ def test_a_teachers_course_page_has_no_student_columns(app_client):
     sign_in(app_client, "teacher@kadai.local")
     page = app_client.get("/courses/1").text
     assert 'data-testid="staff-assignments"' in page
-    assert "Not submitted" not in page and "Best score" not in page
+    assert "Not submitted" not in page and "Score that counts" not in page
     assert "/assignments/1/stats" in page
     app_client.cookies.clear()
     sign_in(app_client, "student1@kadai.local")

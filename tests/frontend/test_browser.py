@@ -91,7 +91,7 @@ def test_student_solves_in_the_editor_and_the_instructor_sees_it(server, browser
     shot(student, "result")
     student.click("[data-testid=language]")  # a POST form in the header
     student.goto(f"{server}/courses/1")
-    assert "最高点" in student.content()
+    assert "成績に入る点" in student.content()
 
     teacher = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     sign_in(teacher, server, "teacher@kadai.local")
