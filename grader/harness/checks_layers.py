@@ -108,8 +108,8 @@ def check_parameter_counts(
             fail(
                 f"The parameters per layer of {en(name)} are wrong ({order_en}).",
                 f"{ja(name)} の層ごとのパラメータ数が違います({order_ja}比較)。",
-                expected=[f"{c:,}" for c in per_layer],
-                actual=[f"{c:,}" for c in counts],
+                expected=" / ".join(f"{c:,}" for c in per_layer),
+                actual=" / ".join(f"{c:,}" for c in counts),
             )
     return counts
 
@@ -194,7 +194,7 @@ def check_uses_weights(
         atol=atol,
         what=(
             f"the outputs of the network {widths} with the weights the grader put into its layers",
-            f"採点側が層に設定した重みによる {widths} のネットワークの出力",
+            f"採点側が層に設定した重みで計算した {widths} のネットワークの出力",
         ),
     )
 

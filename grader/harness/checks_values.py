@@ -218,7 +218,7 @@ def check_close(
         where_ja = f"(位置 {at})" if values.ndim else ""
         fail(
             f"{en(name)} differs from {what[0]}.",
-            f"{ja(name)} が{what[1]}と一致しません。",
+            f"{ja(name)} の値が、{what[1]}と一致しません。",
             expected=both(rule_en, rule_ja),
             actual=both(
                 f"{int(outside.sum())} of {values.size} values outside; the worst{where}: "

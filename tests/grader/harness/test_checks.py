@@ -160,7 +160,7 @@ def test_a_wrong_total_and_wrong_layers_are_shown_with_thousands_separators():
     text = failure(
         check_parameter_counts, state_of(Net(64)), name="M", per_layer=[1_290, 200_960, 32_896]
     )
-    assert "'50,240'" in text.en and "層ごと" in text.ja
+    assert "Found:    1,290 / 50,240 / 8,320" in text.en and "層ごと" in text.ja
 
 
 def test_forged_layer_descriptions_fail_as_feedback_not_as_a_crash():
