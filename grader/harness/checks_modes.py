@@ -20,7 +20,16 @@ DROPOUT_MISS_PROBABILITY = 1e-9
 def _arrays(values: Sequence[Any], name: Name, least: int, mode: tuple[str, str]) -> list[Any]:
     if not isinstance(values, (list, tuple)) or len(values) < least:
         raise ValueError(f"give at least {least} outputs for the {mode[0]} mode")
-    arrays = [as_array(v, name=name).astype(np.float64) for v in values]
+    arrays = [as_array(v, name=name) for v in values]
+    if not all(a.dtype.kind in "biuf" and np.all(np.isfinite(a)) for a in arrays):
+        # NaN differs from itself: it must not pass for the randomness of dropout.
+        fail(
+            f"{en(name)} should give finite real numbers in {mode[0]} mode.",
+            f"{ja(name)} の{mode[1]}モードの出力は有限の実数であるはずです。",
+            expected=both("finite real numbers", "有限の実数"),
+            actual=both("NaN, infinite or complex values", "NaN・無限大・複素数の値"),
+        )
+    arrays = [a.astype(np.float64) for a in arrays]
     shapes = {a.shape for a in arrays}
     if len(shapes) != 1:
         fail(

@@ -186,7 +186,8 @@ def check_close(
         check_close(model.call(Tensor(x, "float32")), x @ w.T + b, name="model(x)", rtol=1e-4)
     """
     got = as_array(found, name=name)
-    want = np.asarray(expected, dtype=np.float64)
+    want = np.asarray(expected)
+    want = want.astype(np.complex128 if want.dtype.kind == "c" else np.float64)
     if got.shape != want.shape:
         fail(
             f"{en(name)} has the wrong shape.",
@@ -194,7 +195,7 @@ def check_close(
             expected=_shape_text(want.shape, "en"),
             actual=_shape_text(got.shape, "en"),
         )
-    values = got.astype(np.float64) if got.dtype.kind != "c" else np.abs(got)
+    values = got.astype(np.complex128 if got.dtype.kind == "c" else np.float64)
     rule_en = f"every value within atol + rtol × |expected value| (atol={atol:g}, rtol={rtol:g})"
     rule_ja = f"各値の差が atol + rtol × |期待値| 以内(atol={atol:g}, rtol={rtol:g})"
     if not np.all(np.isfinite(values)):

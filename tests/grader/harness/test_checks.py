@@ -264,6 +264,17 @@ def test_dropout_left_on_in_eval_mode_fails(inputs):
     assert "model.eval()" in text.en and "推論モード" in text.ja
 
 
+def test_nan_is_not_randomness(inputs):
+    noisy = np.full(inputs.shape, np.nan)
+    text = failure(check_modes, [noisy, noisy], [inputs, inputs], name="Net")
+    assert "finite real numbers" in text.en and "有限の実数" in text.ja
+
+
+def test_complex_values_are_compared_as_complex():
+    check_close(np.array([1 + 1j]), np.array([1 + 1j]), name="fft(x)")
+    failure(check_close, np.array([1 + 1j]), np.array([1.0]), name="fft(x)")
+
+
 def test_a_fixed_mask_is_not_dropout(inputs):
     mask = np.random.default_rng(3).random(inputs.shape) >= 0.3
     fixed = inputs * mask / 0.7
