@@ -311,7 +311,8 @@ def test_batch_norm_over_images_uses_the_channel_axis():
 
 # -- PyTorch and Keras -----------------------------------------------------------------------------
 def test_weights_cross_between_layouts_and_a_real_keras_model_agrees():
-    keras = pytest.importorskip("keras")
+    import keras
+
     rng = np.random.default_rng(6)
     weights = known_weights(rng, [8, 5, 3], low=-1.0)
     model = keras.Sequential(
