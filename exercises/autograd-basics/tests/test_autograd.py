@@ -151,15 +151,24 @@ def test_mean_square_grad_repeated(submission, rng):
     function = submission.get("mean_square_grad")
     for call in range(1, 4):
         found = gradient_values(function.call(held), "mean_square_grad(x)")
+        if call == 1:
+            check_gradient(
+                found,
+                expected,
+                "mean_square_grad(x) is not the gradient of y = mean((2x)^2).",
+                "mean_square_grad(x) が y = mean((2x)^2) の勾配になっていません。",
+            )
         check_gradient(
             found,
             expected,
             f"Call number {call} of mean_square_grad on the same tensor x gave another "
-            "gradient. Gradients add up in .grad: work on a fresh leaf (x.detach().clone()"
-            ".requires_grad_()) or reset .grad, and leave the caller's tensor as it was.",
-            f"同じテンソル x で mean_square_grad を {call} 回目に呼んだとき、勾配が変わりました。"
-            "勾配は .grad に足し込まれます。新しいリーフ(x.detach().clone().requires_grad_())"
-            "で計算するか .grad をリセットし、呼び出し元のテンソルは元のままにしてください。",
+            "gradient than the first. Gradients add up in .grad: work on a fresh leaf "
+            "(x.detach().clone().requires_grad_()) or reset .grad, and leave the caller's "
+            "tensor as it was.",
+            f"同じテンソル x で mean_square_grad を {call} 回目に呼んだとき、1 回目と違う勾配に"
+            "なりました。勾配は .grad に足し込まれます。新しいリーフ"
+            "(x.detach().clone().requires_grad_())で計算するか .grad をリセットし、"
+            "呼び出し元のテンソルは元のままにしてください。",
         )
     after = held.attr()
     check(
