@@ -60,6 +60,13 @@ def plant(model, state, strict):
     try:
         model.method("load_state_dict", {k: tensor(v) for k, v in state.items()}, strict=strict)
     except SubmissionError as error:
+        if not strict:
+            fail(
+                "Known weights could not be loaded into your ScaledNet (load_state_dict raised), "
+                "so this cannot be checked: see the check of each layer's parameters.",
+                "既知の重みを ScaledNet に読み込めなかった(load_state_dict でエラー)ため、この項目は"
+                "確認できません。各層のパラメータのチェックを見てください。",
+            )
         fail(
             "Loading known weights into your ScaledNet with load_state_dict failed, so its "
             "parameters are not the ones the statement asks for (names fc1, bn, scale, fc2; "

@@ -40,6 +40,7 @@ RATE_TOLERANCE = 0.05
     ja="いくつかのバッチサイズでの出力の形状(両モード)",
 )
 def test_output_shapes(model, rng):
+    parameter_table(model)
     for train, sizes in ((True, (2, 7, 32)), (False, (1, 7, 32))):
         set_mode(model, train)
         mode_en, mode_ja = ("training", "学習") if train else ("evaluation", "評価")
@@ -57,7 +58,7 @@ def test_output_shapes(model, rng):
             )
 
 
-def parameter_table(submission, model):
+def parameter_table(model):
     """Each asked-for parameter's shape and count beside what the learner's state_dict lists
     (shown to help; the verdict comes from what the layers compute)."""
     try:
@@ -81,7 +82,7 @@ def parameter_table(submission, model):
             highlight.append(len(rows))
             rows.append(["?", name, "—", "—", str(shapes[name])])
     total = sum(int(np.prod(shape)) for shape in PARAMETERS.values())
-    rows.append(["", Text(en="total", ja="合計"), "", str(total), ""])
+    rows.append(["Σ", "", "", str(total), ""])
     attach_table(
         Table(
             title=Text(
@@ -108,7 +109,6 @@ def parameter_table(submission, model):
     ja="各層が指定どおりのパラメータを持ち、それを使っている",
 )
 def test_layer_parameters(submission, model, rng):
-    parameter_table(submission, model)
     state = draw_state(rng)
     plant(model, state, strict=True)
     set_mode(model, False)
