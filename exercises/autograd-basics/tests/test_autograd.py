@@ -12,6 +12,7 @@ import pytest
 from grader.artifacts import Table
 from grader.contract import Text
 from grader.harness.attach import attach_table
+from grader.harness.checks import check_gradient, check_gradient_numerically
 from grader.harness.feedback import both, check, check_close, fail
 from grader.harness.protocol import Tensor
 
@@ -20,6 +21,9 @@ FORMULA_SHAPES = [(5,), (3, 4), (2, 2, 5)]
 # (in_features, out_features, batch) of the linear models the gradients are asked for.
 LINEAR_CASES = [(4, 2, 8), (3, 1, 5), (6, 3, 16)]
 ATOL = 1e-4
+# The checks library's rule, |found - expected| <= atol + rtol * |expected|, for float32 results
+# against float64 references.
+RTOL, ATOL_LIBRARY = 1e-4, 1e-5
 
 
 def tensor(array):
@@ -80,7 +84,10 @@ def ratio_hint(found, expected):
     )
 
 
-def check_gradient(found, expected, en, ja):
+def judge_gradient(found, expected, en, ja, *, name=None):
+    """``found`` against the gradient computed here: the shape, then a whole multiple of the
+    gradient (a telling mistake, named), then every value. With ``name`` the values are compared by
+    the checks library (the worst value shown); without it, ``en``/``ja`` explain the context."""
     check(
         found.shape == expected.shape,
         en + " The gradient must have the shape of the tensor it is taken for.",
@@ -89,7 +96,10 @@ def check_gradient(found, expected, en, ja):
         actual=found.shape,
     )
     hint_en, hint_ja = ratio_hint(found, expected)
-    check_close(found, expected, en + hint_en, ja + hint_ja, atol=ATOL)
+    if name is None or hint_en:
+        check_close(found, expected, en + hint_en, ja + hint_ja, atol=ATOL)
+    else:
+        check_gradient(found, expected, name=name, rtol=RTOL, atol=ATOL_LIBRARY)
 
 
 def mean_square_table(x, found, expected):
@@ -129,12 +139,16 @@ def test_mean_square_grad(submission, rng):
         expected = mean_square_reference(x)
         if found.shape == expected.shape:
             mean_square_table(x, found, expected)
-        check_gradient(
+        judge_gradient(
             found,
             expected,
             f"mean_square_grad(x) for x of shape {shape} is not the gradient of y = mean((2x)^2).",
             f"形状 {shape} の x に対する mean_square_grad(x) が y = mean((2x)^2) の勾配に"
             "なっていません。",
+            name=both(
+                f"mean_square_grad(x) for x of shape {shape}",
+                f"形状 {shape} の x に対する mean_square_grad(x)",
+            ),
         )
 
 
@@ -152,13 +166,13 @@ def test_mean_square_grad_repeated(submission, rng):
     for call in range(1, 4):
         found = gradient_values(function.call(held), "mean_square_grad(x)")
         if call == 1:
-            check_gradient(
+            judge_gradient(
                 found,
                 expected,
                 "mean_square_grad(x) is not the gradient of y = mean((2x)^2).",
                 "mean_square_grad(x) が y = mean((2x)^2) の勾配になっていません。",
             )
-        check_gradient(
+        judge_gradient(
             found,
             expected,
             f"Call number {call} of mean_square_grad on the same tensor x gave another "
@@ -200,13 +214,17 @@ def test_mean_square_grad_formula(submission, rng):
     for shape in FORMULA_SHAPES:
         x = rng.standard_normal(shape).astype(np.float32)
         found = gradient_values(function.call(tensor(x)), "mean_square_grad_formula(x)")
-        check_gradient(
+        judge_gradient(
             found,
             mean_square_reference(x),
             f"mean_square_grad_formula(x) for x of shape {shape} does not match the derivative "
             "of mean((2x)^2); n is the number of elements of x, all dimensions together.",
             f"形状 {shape} の x に対する mean_square_grad_formula(x) が mean((2x)^2) の導関数と"
             "一致しません。n は x の全要素数(すべての次元を合わせた数)です。",
+            name=both(
+                f"mean_square_grad_formula(x) for x of shape {shape} (n: every element of x)",
+                f"形状 {shape} の x に対する mean_square_grad_formula(x)(n は x の全要素数)",
+            ),
         )
 
 
@@ -230,7 +248,18 @@ def linear_reference(weight, bias, x, target):
     return w.grad.numpy(), b.grad.numpy()
 
 
-def check_linear_grads(returned, weight, bias, x, target, en, ja):
+def mse_of(weight, bias, x, target):
+    """The loss, here in float64, as a function of the weight or of the bias alone."""
+    x, target = x.astype(np.float64), target.astype(np.float64)
+    return (
+        lambda w: np.mean((x @ w.T + bias - target) ** 2),
+        lambda b: np.mean((x @ weight.T + b - target) ** 2),
+    )
+
+
+def check_linear_grads(returned, weight, bias, x, target, en, ja, *, case=None):
+    """The pair returned against this side's autograd; with ``case`` (the model and batch, named
+    for the learner) through the checks library, then against central finite differences too."""
     check(
         isinstance(returned, (tuple, list)) and len(returned) == 2,
         "linear_grads must return a pair (grad_weight, grad_bias).",
@@ -239,12 +268,18 @@ def check_linear_grads(returned, weight, bias, x, target, en, ja):
         actual=type(returned).__name__,
     )
     expected_w, expected_b = linear_reference(weight, bias, x, target)
-    for value, expected, name in (
-        (returned[0], expected_w, "weight"),
-        (returned[1], expected_b, "bias"),
+    loss_of_weight, loss_of_bias = mse_of(
+        weight.astype(np.float64), bias.astype(np.float64), x, target
+    )
+    for value, expected, name, loss, at in (
+        (returned[0], expected_w, "weight", loss_of_weight, weight),
+        (returned[1], expected_b, "bias", loss_of_bias, bias),
     ):
         found = gradient_values(value, f"linear_grads (grad_{name})")
-        check_gradient(found, expected, f"{en} (grad_{name})", f"{ja}(grad_{name})")
+        label = None if case is None else both(f"grad_{name} {case[0]}", f"{case[1]}の grad_{name}")
+        judge_gradient(found, expected, f"{en} (grad_{name})", f"{ja}(grad_{name})", name=label)
+        if label is not None:
+            check_gradient_numerically(found, loss, at, name=label)
 
 
 @pytest.mark.points(3)
@@ -270,6 +305,10 @@ def test_linear_grads(submission, rng):
             "are not those of the mean squared error mean((model(x) - target)^2).",
             f"nn.Linear({in_features}, {out_features}) と {rows} 件のバッチで、勾配が平均二乗誤差 "
             "mean((model(x) - target)^2) の勾配になっていません。",
+            case=(
+                f"for nn.Linear({in_features}, {out_features}) and a batch of {rows}",
+                f"nn.Linear({in_features}, {out_features}) と {rows} 件のバッチで",
+            ),
         )
 
 

@@ -22,6 +22,7 @@ from conftest import (
 from grader.artifacts import Table
 from grader.contract import Text
 from grader.harness.attach import attach_table
+from grader.harness.checks import check_batch_norm, check_parameter_counts
 from grader.harness.feedback import both, check, check_close, fail, max_abs_diff
 from grader.harness.protocol import Tensor
 
@@ -31,6 +32,7 @@ ATOL = 1e-4
 # draws: by Hoeffding a correct model misses RATE by more than RATE_TOLERANCE with probability
 # at most 2·exp(−2·4000·0.05²) ≈ 4e-9.
 PROBE_ROWS = 1000
+BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
 RATE_TOLERANCE = 0.05
 
 
@@ -76,9 +78,8 @@ def parameter_table(model):
             rows.append(
                 [layer, name, str(shape), str(int(np.prod(shape))), str(yours) if yours else "—"]
             )
-    buffers = ("running_mean", "running_var", "num_batches_tracked")
     for name in sorted(set(shapes) - set(PARAMETERS)):
-        if not name.endswith(buffers):
+        if not name.endswith(BUFFERS):
             highlight.append(len(rows))
             rows.append(["?", name, "—", "—", str(shapes[name])])
     total = sum(int(np.prod(shape)) for shape in PARAMETERS.values())
@@ -109,6 +110,17 @@ def parameter_table(model):
     ja="各層が指定どおりのパラメータを持ち、それを使っている",
 )
 def test_layer_parameters(submission, model, rng):
+    # What the learner's state_dict lists is a claim, checked first because its message names
+    # the counts; the verdict is the planted weights' outputs, layer by layer, below.
+    listed = model.method("state_dict")
+    listed = listed if isinstance(listed, dict) else {}
+    check_parameter_counts(
+        {k: v for k, v in listed.items() if not k.endswith(BUFFERS)},
+        name="ScaledNet",
+        per_layer=[sum(int(np.prod(s)) for s in layer.values()) for layer in LAYERS.values()],
+        total=sum(int(np.prod(s)) for s in PARAMETERS.values()),
+        ordered=False,
+    )
     state = draw_state(rng)
     plant(model, state, strict=True)
     set_mode(model, False)
@@ -191,6 +203,16 @@ def train_probe_state(rng):
     ja="学習モード: バッチの統計量と有効な Dropout",
 )
 def test_train_mode(model, rng):
+    # The fresh model's own BatchNorm first, on a batch far from mean 0 / variance 1: one pass in
+    # training mode, then the same batch in evaluation mode.
+    batch = (rng.standard_normal((16, HIDDEN)) * 3 + 2).astype(np.float32)
+    norm = model.attr("bn")
+    set_mode(model, True)
+    trained = norm.call(tensor(batch))
+    set_mode(model, False)
+    check_batch_norm(
+        batch, train_output=trained, eval_output=norm.call(tensor(batch)), name="model.bn"
+    )
     state = train_probe_state(rng)
     plant(model, state, strict=False)
     set_mode(model, True)
