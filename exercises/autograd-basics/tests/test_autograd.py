@@ -331,10 +331,21 @@ def test_linear_grads_repeated(submission, rng):
             bias,
             x,
             target,
-            f"Call number {call} of linear_grads on the same model did not give the gradients "
-            "of that call's batch alone. backward() adds into .grad: reset the model's gradients "
-            "(model.zero_grad()) before each backward().",
-            f"同じモデルで linear_grads を {call} 回目に呼んだとき、そのバッチだけの勾配に"
-            "なっていません。backward() は .grad に足し込むので、毎回 backward() の前に"
-            "model.zero_grad() で勾配をリセットしてください。",
+            *(
+                (
+                    "The first call of linear_grads on a fresh model did not give the gradients "
+                    "of the mean squared error.",
+                    "新しいモデルで linear_grads を初めて呼んだとき、平均二乗誤差の勾配に"
+                    "なっていません。",
+                )
+                if call == 1
+                else (
+                    f"Call number {call} of linear_grads on the same model did not give the "
+                    "gradients of that call's batch alone. backward() adds into .grad: reset the "
+                    "model's gradients (model.zero_grad()) before each backward().",
+                    f"同じモデルで linear_grads を {call} 回目に呼んだとき、そのバッチだけの勾配に"
+                    "なっていません。backward() は .grad に足し込むので、毎回 backward() の前に"
+                    "model.zero_grad() で勾配をリセットしてください。",
+                )
+            ),
         )
