@@ -1,4 +1,4 @@
-"""Hidden checks: the schedule's values, its effect in a real run, the custom callbacks' effects."""
+"""Hidden checks: the schedule's values, its effect in training, the custom callbacks' effects."""
 
 import numpy as np
 import pytest
@@ -101,13 +101,13 @@ def test_schedule_in_training(submission, rng):
     # The warm-up, its last epoch, the first epoch at 0.1 and the first halving.
     epochs = [0, 2, 3, 5]
     try:
-        measured = run.epochs_alone([scheduler], epochs)
+        measured = run.driven(scheduler, epochs)
     except SubmissionError as exc:
         submission_error("Training with LearningRateScheduler(lr_schedule)", "学習", exc)
     expected = [expected_lr(e) for e in epochs]
     lr_chart(
-        "Learning rate used in each epoch of a real run (measured from the weights)",
-        "実際の学習で各エポックに使われた学習率(重みの変化から測定)",
+        "Learning rate used in each epoch of training (measured from the weights)",
+        "学習の各エポックで使われた学習率(重みの変化から測定)",
         list(zip(epochs, expected, strict=True)),
         list(zip(epochs, measured, strict=True)),
         "used with your schedule",
@@ -115,9 +115,9 @@ def test_schedule_in_training(submission, rng):
     )
     check(
         all(close(m, e, MEASURED_RTOL) for m, e in zip(measured, expected, strict=True)),
-        "In a real training run with LearningRateScheduler(lr_schedule), the learning rates "
+        "In training with LearningRateScheduler(lr_schedule), the learning rates "
         "used (measured from how the weights moved) are not the schedule's.",
-        "LearningRateScheduler(lr_schedule) を使った実際の学習で、使われた学習率(重みの変化から"
+        "LearningRateScheduler(lr_schedule) を使った学習で、使われた学習率(重みの変化から"
         "測定)がスケジュールどおりではありません。",
         expected=both("the statement's schedule", "問題文のスケジュール"),
         actual=[round(m, 5) for m in measured],
@@ -139,7 +139,7 @@ def test_scheduled_lr_callback(submission, rng):
     run = TinyRun(submission, rng, learning_rate=0.3)
     try:
         callback = submission.get("ScheduledLR").call(table.attr("get"))
-        measured = run.epochs_alone([callback], epochs)
+        measured = run.driven(callback, epochs)
     except SubmissionError as exc:
         submission_error("Training with ScheduledLR(schedule)", "ScheduledLR を使った学習", exc)
     lr_chart(
@@ -250,9 +250,8 @@ def test_stop_below_loss(submission, rng):
         )
     # In a real fit: the loss of epoch t is the loss of the weights after t SGD steps (one batch
     # per epoch), so a target between two consecutive losses fixes the epoch to stop at, and the
-    # final weights tell how many epochs really ran.
+    # final weights tell how many epochs really ran. (The fed losses above left the weights at 0.)
     lr, most = 0.05, 6
-    run = TinyRun(submission, rng, learning_rate=lr)
     w, losses = np.zeros_like(run.gradient(run.weights())), []
     for _ in range(most):
         losses.append(run.loss(w))
