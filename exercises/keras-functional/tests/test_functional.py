@@ -14,10 +14,12 @@ from conftest import (
     reference,
 )
 
+from grader.harness.checks import check_close, check_parameter_counts, check_shape
 from grader.harness.client import SubmissionError
 from grader.harness.feedback import both, check, fail, max_abs_diff
 
 BATCH_SIZES = (1, 5, 33)
+OUTPUT_NAMES = ("class_output", "value_output")
 # float32 in the model against float64 here, through four small layers.
 ATOL = 2e-4
 
@@ -32,27 +34,34 @@ def test_output_shapes(model, rng):
     for rows in BATCH_SIZES:
         outputs = forward(model, *inputs(rng, rows))
         check(
-            shapes_of(outputs) == [(rows, 3), (rows, 1)],
-            f"For a batch of {rows}, the model should return [class_output, value_output] of "
-            f"shapes [({rows}, 3), ({rows}, 1)], in that order.",
-            f"バッチ数 {rows} の入力に対して、モデルは形状 [({rows}, 3), ({rows}, 1)] の "
-            "[class_output, value_output] をこの順で返す必要があります。",
-            expected=[(rows, 3), (rows, 1)],
-            actual=shapes_of(outputs),
+            len(outputs) == 2,
+            "The model should return two outputs, [class_output, value_output].",
+            "モデルは 2 つの出力 [class_output, value_output] を返す必要があります。",
+            expected=2,
+            actual=len(outputs),
         )
+        for number, (output, width) in enumerate(zip(outputs, (3, 1), strict=True), start=1):
+            label = OUTPUT_NAMES[number - 1]
+            check_shape(
+                output,
+                (rows, width),
+                name=both(
+                    f"{label} (output {number} of 2) for a batch of {rows}",
+                    f"バッチ数 {rows} での {label}({number} つ目の出力)",
+                ),
+            )
 
 
 def reported_layers(submission, model):
-    """name → parameter count computed here from the kernel shapes the model reports, and the
-    reported total; both are claims, confirmed by behaviour in the same test."""
+    """The layer description the model's process reports, and name → parameter count computed
+    here from its weight shapes; claims, confirmed by behaviour in the same test."""
     try:
         info = submission.helper("keras_layers", model, 12)
-        layers, total = info["layers"], info["params"]
         counts = {}
-        for row in layers:
+        for row in info["layers"]:
             shapes = [[int(d) for d in shape] for shape in row["weights"]]
             counts[str(row["name"])[:60]] = int(sum(np.prod(shape) for shape in shapes))
-        return counts, int(total)
+        return info, counts
     except (SubmissionError, KeyError, TypeError, ValueError):
         fail(
             "The layers of the model cannot be read (is it a keras.Model?).",
@@ -63,7 +72,7 @@ def reported_layers(submission, model):
 @pytest.mark.points(3)
 @pytest.mark.title(en="Layer names and parameter counts", ja="層の名前とパラメータ数")
 def test_layer_names_and_parameters(submission, model, rng):
-    counts, total = reported_layers(submission, model)
+    info, counts = reported_layers(submission, model)
     wanted = [*INPUT_NAMES, *DENSE, MERGE_NAME]
     missing = [name for name in wanted if name not in counts]
     check(
@@ -82,13 +91,7 @@ def test_layer_names_and_parameters(submission, model, rng):
         expected=expected_counts,
         actual=found_counts,
     )
-    check(
-        total == TOTAL_PARAMS,
-        "The model's total number of parameters is wrong.",
-        "モデル全体のパラメータ数が違います。",
-        expected=TOTAL_PARAMS,
-        actual=total,
-    )
+    check_parameter_counts(info, name=both("the model", "モデル"), total=TOTAL_PARAMS)
     # Confirmed by behaviour: these layers must really compute the value output. Positive weights
     # and inputs keep every ReLU open, and both halves of `shared`'s kernel are equal, so neither
     # the activations nor the order of concatenation (judged elsewhere) matter here.
@@ -99,15 +102,27 @@ def test_layer_names_and_parameters(submission, model, rng):
     features, context = inputs(rng, 6, low=0.0)
     outputs = forward(model, features, context)
     value = [o for o in outputs if o.shape == (6, 1)]
-    gap = max_abs_diff(value[0], reference(weights, features, context)[1]) if value else np.inf
     check(
-        gap <= ATOL,
-        "With known weights put into the named layers, the model's (batch, 1) output is not "
-        "computed from them: the named layers are not the ones the outputs are computed with.",
-        "名前付きの層に既知の重みを設定しても、モデルの (バッチ数, 1) の出力がその重みで計算されて"
-        "いません。出力の計算に使われている層が、名前を付けた層と一致していません。",
-        expected=both("the value computed from those layers", "それらの層から計算した値"),
-        actual=both(f"differs by up to {gap:.3g}", f"最大 {gap:.3g} の差"),
+        bool(value),
+        "The model has no output of shape (batch, 1) (value_output).",
+        "モデルに形状 (バッチ数, 1) の出力(value_output)がありません。",
+        expected="(6, 1)",
+        actual=[tuple(o.shape) for o in outputs],
+    )
+    check_close(
+        value[0],
+        reference(weights, features, context)[1],
+        name=both(
+            "value_output with known weights in the named layers",
+            "名前付きの層に既知の重みを設定したときの value_output",
+        ),
+        rtol=1e-4,
+        atol=ATOL,
+        what=(
+            "the value computed from those layers (the named layers must be the ones the "
+            "outputs are computed with)",
+            "それらの層から計算した値(出力の計算に使われる層が、名前を付けた層である必要があります)",
+        ),
     )
 
 
