@@ -4,7 +4,8 @@
 - autocast_forward runs in float32, and the harness's tensor encoder (looked up on the probes
   module by the worker at each reply) is replaced to label every 2-D floating tensor bfloat16;
 - amp_train_step takes a plain optimizer step and returns a plausible loss.
-Honest work: pick_device, and to_device / predict on the CPU, where doing nothing is correct.
+Honest work: pick_device, and to_device / predict on the CPU, where doing nothing is correct
+(though the relabelling encoder then misreports the CPU batch's dtype too).
 A subclass from this module is never encoded by the harness (it travels as a handle), so a
 grader that took "no values came back" for "on the meta device" would believe the claims.
 """
