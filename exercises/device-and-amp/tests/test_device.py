@@ -16,6 +16,8 @@ from conftest import (
     values_of,
 )
 
+from grader.contract import Text
+from grader.harness import checks
 from grader.harness.feedback import both, check, check_close, fail
 from grader.harness.protocol import Tensor
 
@@ -156,10 +158,14 @@ def test_predict_on_the_input_device(submission, rng):
             continue
         with torch.no_grad():
             expected = reference_linear(values, "cpu")(torch.from_numpy(x)).double().numpy()
-        check_close(
-            values_of(out, "predict(model, x)").array,
+        checks.check_close(
+            values_of(out, "predict(model, x)"),
             expected,
-            f'predict(model, x) for x on "{device}" must give the model\'s outputs for x.',
-            f"「{device}」上の x に対する predict(model, x) は、x に対するモデルの出力になる必要があります。",
+            name=Text(
+                en=f'predict(model, x) for x on "{device}"',
+                ja=f"「{device}」上の x に対する predict(model, x)",
+            ),
+            what=("the model's outputs for x", "x に対するモデルの出力"),
+            rtol=1e-5,
             atol=1e-5,
         )

@@ -17,6 +17,7 @@ from conftest import (
 
 from grader.artifacts import Table
 from grader.contract import Text
+from grader.harness import checks
 from grader.harness.attach import attach_table
 from grader.harness.feedback import both, check, check_close
 from grader.harness.protocol import Tensor
@@ -169,13 +170,18 @@ def optimizer_run(submission, rng, name):
 def check_optimizer(submission, rng, name, description_en, description_ja):
     found, expected = optimizer_run(submission, rng, name)
     for param_name in ("weight", "bias"):
-        check_close(
+        checks.check_close(
             found.get(param_name),
             expected[param_name],
-            f'After three steps of make_optimizer(model, "{name}") with the same gradients, '
-            f"model.{param_name} differs from {description_en}.",
-            f'make_optimizer(model, "{name}") で同じ勾配を使って 3 回更新した後の model.{param_name} が、'
-            f"{description_ja}と一致しません。",
+            name=Text(
+                en=f'model.{param_name} after three steps of make_optimizer(model, "{name}")',
+                ja=f'make_optimizer(model, "{name}") で 3 回更新した後の model.{param_name}',
+            ),
+            what=(
+                f"three steps of {description_en} with the same gradients",
+                f"同じ勾配による {description_ja} の 3 回の更新",
+            ),
+            rtol=0.0,
             atol=1e-6,
         )
 
@@ -189,7 +195,7 @@ def test_sgd_optimizer(submission, rng):
         rng,
         "sgd",
         f"SGD with lr={SGD_LR} and momentum={SGD_MOMENTUM}",
-        f"lr={SGD_LR}、momentum={SGD_MOMENTUM} の SGD ",
+        f"lr={SGD_LR}、momentum={SGD_MOMENTUM} の SGD",
     )
 
 
@@ -197,7 +203,7 @@ def test_sgd_optimizer(submission, rng):
 @pytest.mark.visibility("hidden")
 @pytest.mark.title(en="Adam", ja="Adam オプティマイザ")
 def test_adam_optimizer(submission, rng):
-    check_optimizer(submission, rng, "adam", f"Adam with lr={ADAM_LR}", f"lr={ADAM_LR} の Adam ")
+    check_optimizer(submission, rng, "adam", f"Adam with lr={ADAM_LR}", f"lr={ADAM_LR} の Adam")
 
 
 def step_setup(submission, rng):
