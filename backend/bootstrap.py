@@ -27,6 +27,13 @@ DEMO_EXERCISES = [
     "normalized-dataset",
     "dual-framework-model",
     "early-stopping-checkpoint",
+    # The rest of the chapter, written with the authoring kit.
+    "autograd-basics",
+    "custom-module",
+    "losses-and-optimizers",
+    "keras-functional",
+    "keras-callbacks",
+    "device-and-amp",
 ]
 
 

@@ -133,7 +133,9 @@ def test_pagination_and_the_openapi_schema(app_client, settings):
 
 
 @pytest.mark.docker
-def test_a_script_with_a_token_solves_all_five(app_client, settings, sandbox_grader):
+def test_a_script_with_a_token_solves_every_exercise_of_the_demo_course(
+    app_client, settings, sandbox_grader
+):
     from grader.settings import PROJECT_ROOT
 
     headers = auth(token_for(settings, "student2@kadai.local", "read,submit"))

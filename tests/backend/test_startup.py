@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from backend.app import create_app
-from backend.bootstrap import migrate, prepare
+from backend.bootstrap import DEMO_EXERCISES, migrate, prepare
 from backend.db import Base, make_engine
 from backend.models import Assignment, Submission, User
 from backend.settings import Settings
@@ -42,7 +42,7 @@ def test_prepare_is_idempotent_and_prints_a_generated_admin_password_once(tmp_pa
     assert prepare(settings, demo=True) is None
     with database(settings) as session:
         assert session.scalar(select(User).where(User.email == "admin@kadai.local")).role == "admin"
-        assert len(session.scalars(select(Assignment)).all()) == 5
+        assert len(session.scalars(select(Assignment)).all()) == len(DEMO_EXERCISES) == 11
 
 
 def test_interrupted_gradings_are_graded_after_a_restart(settings):
