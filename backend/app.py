@@ -123,7 +123,7 @@ def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None =
     queue: lifecycle.GradingQueue = (
         EmbeddedQueue(grading_threads, passback, similarity)
         if embedded
-        else CeleryQueue(make_celery(settings))
+        else CeleryQueue(make_celery(settings), settings.optional_gpu_queue)
     )
     # The request's unit of work: jobs queued by its transitions leave when it commits.
     lifecycle.send_jobs_after_commit(sessions, queue)

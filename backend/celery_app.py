@@ -59,7 +59,9 @@ def make_celery(settings: Settings) -> Celery:
             engine = make_engine(settings.sqlalchemy_url)
             state["sessions"] = make_session_factory(engine)
             # A retry (see lifecycle.store_result) goes back to the submission's queue.
-            lifecycle.send_jobs_after_commit(state["sessions"], CeleryQueue(app))
+            lifecycle.send_jobs_after_commit(
+                state["sessions"], CeleryQueue(app, settings.optional_gpu_queue)
+            )
             state["grader"] = Grader(settings.grader)
         return state["sessions"], state["grader"]
 

@@ -52,8 +52,11 @@ class EmbeddedQueue:
 
 
 class CeleryQueue:
-    def __init__(self, app: Celery) -> None:
+    def __init__(self, app: Celery, optional_gpu_queue: str = "cpu") -> None:
         self.app = app
+        # Where an exercise that runs on a GPU only where there is one goes: the gpu queue in a
+        # deployment with GPU workers (they test it on the GPU too), else any cpu worker.
+        self.optional_gpu_queue = optional_gpu_queue
 
     def enqueue(self, job: Job | PassbackJob | SimilarityJob) -> None:
         if isinstance(job, SimilarityJob):
@@ -67,7 +70,7 @@ class CeleryQueue:
             self.app.send_task(
                 GRADE_TASK,
                 args=[job.submission_id],
-                queue=job.queue,
+                queue=self.optional_gpu_queue if job.queue == "gpu-opt" else job.queue,
                 countdown=job.delay_s or None,
                 retry=False,
             )

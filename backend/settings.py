@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     worker_gpus: int = Field(
         default=0, ge=0, description="GPUs this Celery worker offers (gpu queue)"
     )
+    optional_gpu_queue: Literal["cpu", "gpu"] = Field(
+        default="cpu",
+        description='where gpu = "optional" exercises are graded: gpu where GPU workers run '
+        "(their tests then also run on the GPU), else cpu",
+    )
     max_grading_tries: int = Field(default=3, ge=1)
     stuck_after_s: float = Field(
         default=900.0, gt=0, description="queued/running longer than this is requeued by the sweep"

@@ -51,7 +51,9 @@ from grader.engine import ExercisePackage
 log = logging.getLogger("kadai.lifecycle")
 
 Stored = Literal["stored", "retry", "lost_lease"]
-QueueName = Literal["cpu", "gpu"]
+# "gpu-opt": the exercise's tests run on a GPU where the sandbox has one (``gpu = "optional"``);
+# which Celery queue that is, the deployment says (``Settings.optional_gpu_queue``).
+QueueName = Literal["cpu", "gpu", "gpu-opt"]
 # Above the default per-user rate limit (20 a minute): every submission of a burst gets a number.
 ATTEMPT_NUMBER_TRIES = 25
 # A grading that failed for infrastructure reasons waits this long before its next try.
@@ -133,7 +135,7 @@ def _queue_job(session: Session, submission: Submission, delay_s: float = 0.0) -
 
 def queue_for(package: ExercisePackage) -> QueueName:
     # Only Celery workers that declared GPUs consume the gpu queue.
-    return "gpu" if package.meta.limits.gpu == "required" else "cpu"
+    return {"required": "gpu", "optional": "gpu-opt"}.get(package.meta.limits.gpu, "cpu")  # type: ignore[return-value]
 
 
 def accept(

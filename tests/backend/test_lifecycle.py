@@ -196,3 +196,12 @@ def test_only_the_lifecycle_module_changes_a_submissions_status_or_lease():
     }
     assert writers == set()
     assert transition_writes(backend / "submissions" / "lifecycle.py")  # the check sees them
+
+
+def test_an_exercise_that_runs_on_a_gpu_where_there_is_one_is_routed_by_the_deployment():
+    """``gpu = "optional"`` is neither queue by itself: CeleryQueue sends it where the deployment
+    says (tests/backend/test_scale_out.py sends it to a real Redis both ways)."""
+    optional = load_exercise(PROJECT_ROOT / "exercises/device-and-amp")
+    assert optional.meta.limits.gpu == "optional"
+    assert lifecycle.queue_for(optional) == "gpu-opt"
+    assert lifecycle.queue_for(load_exercise(PROJECT_ROOT / "exercises/custom-module")) == "cpu"

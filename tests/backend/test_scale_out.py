@@ -105,8 +105,12 @@ def test_only_gpu_workers_take_the_gpu_queue(broker):
     queue = CeleryQueue(make_celery(Settings(broker_url=broker.url)))
     queue.enqueue(Job(7, "gpu"))
     queue.enqueue(Job(8, "cpu"))
+    queue.enqueue(Job(9, "gpu-opt"))  # no GPU workers declared: any cpu worker grades it
     client = redis.Redis.from_url(broker.url)
-    assert (client.llen("gpu"), client.llen("cpu")) == (1, 1)
+    assert (client.llen("gpu"), client.llen("cpu")) == (1, 2)
+    with_gpus = Settings(broker_url=broker.url, optional_gpu_queue="gpu")
+    CeleryQueue(make_celery(with_gpus), with_gpus.optional_gpu_queue).enqueue(Job(10, "gpu-opt"))
+    assert (client.llen("gpu"), client.llen("cpu")) == (2, 2)
 
 
 def test_celery_workers_grade_what_the_api_accepts(cluster_settings):
