@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from backend.courses.repository import CourseRepository
 from backend.courses.service import get_assignment, require_course_staff
 from backend.exercises.repository import ExerciseRepository
-from backend.gradebook.service import counting, effective_score
-from backend.models import Assignment, Course, Submission, User
+from backend.gradebook.service import cell_for, effective_score
+from backend.models import Assignment, Course, DeadlineOverride, Submission, User
 from grader.contract import Chart, Table, Text
 
 TOP_MESSAGES = 10
@@ -129,15 +129,28 @@ def _message(test: dict) -> tuple[str, str]:
 
 
 def learner_lines(
-    course: Course, students: list[User], attempts: list[Attempt], max_score: float
+    course: Course,
+    assignment: Assignment,
+    students: list[User],
+    attempts: list[Attempt],
+    max_score: float,
+    overrides: dict[int, DeadlineOverride] | None = None,
 ) -> list[LearnerLine]:
+    """Per learner: attempts, and the score that counts as the gradebook counts it (policy, staff
+    override, late penalty; ``overrides`` by user id are their deadline overrides)."""
     by_user: dict[int, list[Attempt]] = {}
     for attempt in attempts:
         by_user.setdefault(attempt.user_id, []).append(attempt)
     lines = []
     for student in students:
         mine = sorted(by_user.get(student.id, []), key=lambda a: a.attempt)
-        chosen = counting(mine, course.score_policy)  # type: ignore[arg-type]
+        cell = cell_for(
+            mine,  # type: ignore[arg-type]
+            assignment,
+            course.score_policy,
+            max_score,
+            (overrides or {}).get(student.id),
+        )
         full = next((a for a in mine if _is_full(a, max_score)), None)
         first_at = mine[0].created_at if mine else None
         hours = (full.created_at - first_at).total_seconds() / 3600 if full and first_at else None
@@ -146,7 +159,7 @@ def learner_lines(
                 learner=student,
                 attempts=len(mine),
                 first_at=first_at,
-                counted=effective_score(chosen) if chosen else None,  # type: ignore[arg-type]
+                counted=cell.score,
                 full_at_attempt=full.attempt if full else None,
                 hours_to_full=hours,
             )
@@ -292,7 +305,11 @@ def for_assignment(
 ) -> AssignmentAnalytics:
     students = CourseRepository(session).members(course.id, "student")
     attempts = _attempts(session, assignment, {s.id for s in students})
-    lines = learner_lines(course, students, attempts, max_score)
+    overrides = {
+        row.user_id: row
+        for row in CourseRepository(session).overrides([assignment.id], [s.id for s in students])
+    }
+    lines = learner_lines(course, assignment, students, attempts, max_score, overrides)
     messages = common_messages(attempts)
     panel = Panel(
         charts=[

@@ -150,3 +150,25 @@ def test_learners_never_see_analytics(app_client, settings):
     }
     api = app_client.get(f"/api/v1/assignments/{assignment_id}/analytics", headers=learner)
     assert api.status_code == 403
+
+
+def test_the_score_that_counts_is_the_gradebooks_late_penalty_included(app_client, settings):
+    assignment_id = seed(settings)
+    with database(settings) as session:
+        assignment = session.get(Assignment, assignment_id)
+        # student1's full marks (START + 2 h) come half an hour late: 20 % off, 10 → 8.
+        assignment.due_at = START + timedelta(hours=1, minutes=30)
+        assignment.late_policy, assignment.late_penalty = "per_day", 20.0
+    staff = {"Authorization": f"Bearer {token_for(settings, 'teacher@kadai.local', 'grades')}"}
+    response = app_client.get(f"/api/v1/assignments/{assignment_id}/analytics.csv", headers=staff)
+    rows = {r["email"]: r for r in csv.DictReader(io.StringIO(response.text.lstrip("\ufeff")))}
+    assert rows["student1@kadai.local"]["score that counts (max 10)"] == "8"
+    book = app_client.get("/api/v1/courses/1/gradebook", headers=staff).json()
+    (cell,) = [
+        c
+        for s in book["students"]
+        if s["email"] == "student1@kadai.local"
+        for c in s["cells"]
+        if c["assignment_id"] == assignment_id
+    ]
+    assert cell["score"] == 8.0
