@@ -35,7 +35,7 @@ PY
   --python-version 3.11.2 --implementation cp --abi cp311 \
   --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64
 git ls-files -z | grep -z -v -E '^(tests|bench|docs)/' | xargs -0 -I{} cp --parents {} "$context/app/"
-cp --parents frontend/static/editor.js frontend/static/swagger/* "$context/app/"
+cp --parents frontend/static/editor.js frontend/static/charts.js frontend/static/swagger/* "$context/app/"
 
 "${compose[@]}" build
 "${compose[@]}" up -d

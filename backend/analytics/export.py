@@ -7,7 +7,7 @@ import io
 from zoneinfo import ZoneInfo
 
 from backend.analytics.service import AssignmentAnalytics
-from backend.gradebook.service import csv_safe, local_text
+from backend.gradebook.export import csv_safe, local_text
 from backend.models import Course
 
 

@@ -31,6 +31,7 @@ from backend.courses import service as courses
 from backend.courses.repository import CourseRepository
 from backend.errors import Forbidden, Invalid, RateLimited
 from backend.exercises.repository import ExerciseRepository
+from backend.gradebook import export as gradebook_export
 from backend.gradebook import service as gradebook
 from backend.models import Submission, User
 from backend.settings import Settings
@@ -260,7 +261,7 @@ def get_gradebook(
 def get_gradebook_csv(session: SessionDep, user: GradesUser, course_id: Id) -> Response:
     course = courses.require_course_staff(session, user, course_id)
     return Response(
-        gradebook.to_csv(gradebook.build(session, course)),
+        gradebook_export.to_csv(gradebook.build(session, course)),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": attachment(f"gradebook-{course.code}.csv")},
     )

@@ -122,7 +122,7 @@ def entries(
 
 def to_csv(views: Iterable[EntryView]) -> str:
     """The log for a spreadsheet (UTF-8 with a byte order mark, as the gradebook's)."""
-    from backend.gradebook.service import csv_safe
+    from backend.gradebook.export import csv_safe
 
     out = io.StringIO()
     out.write("\ufeff")

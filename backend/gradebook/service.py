@@ -8,14 +8,11 @@ a policy or granting an extension changes the book at once, without regrading an
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -36,8 +33,6 @@ from backend.submissions import hints
 from backend.submissions.repository import SubmissionRepository
 
 PAGE_SIZE = 100
-# OWASP's rule against CSV (formula) injection: a spreadsheet runs a cell starting with these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Attempt(Protocol):
@@ -116,6 +111,7 @@ class Cell:
     days_late: int = 0
     extended: bool = False  # the student has a deadline override on this assignment
     original: float | None = None  # the graded score, when staff overrode it
+    staff_score: float | None = None  # the score staff set (a regrade request's answer)
 
 
 @dataclass(frozen=True)
@@ -203,6 +199,7 @@ def cell_for(
         days_late=result.days_late if result else 0,
         extended=deadline.extended,
         original=chosen.score if chosen and result and result.overridden else None,
+        staff_score=getattr(chosen, "score_override", None) if chosen else None,
     )
 
 
@@ -258,55 +255,6 @@ def build(
         offset=offset,
         limit=limit,
     )
-
-
-def csv_safe(value: object) -> object:
-    """A text cell a spreadsheet shows as text: a leading formula character is quoted away."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def to_csv(book: Gradebook) -> str:
-    """The gradebook for a spreadsheet: titled columns with their maximum points, times on the
-    course's clock, and a byte order mark so that Excel reads the UTF-8 (Japanese names) right.
-    Per assignment: the score that counts, attempts, late, when, then the raw score and the late
-    penalty that made it (new columns at the end of each block, so older imports still read)."""
-    zone = ZoneInfo(book.course.time_zone or "UTC")
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    header = ["email", "name"]
-    for title, points in zip(book.titles, book.points, strict=True):
-        header += [
-            f"{title} (max {points:g}) score",
-            f"{title} attempts",
-            f"{title} late",
-            f"{title} submitted ({zone.key})",
-            f"{title} raw score",
-            f"{title} late penalty",
-        ]
-    header.append(f"total (max {sum(book.points):g})")
-    writer.writerow([csv_safe(cell) for cell in header])
-    for row in book.rows:
-        values: list[object] = [csv_safe(row.student.email), csv_safe(row.student.name)]
-        for cell in row.cells:
-            values += [
-                "" if cell.score is None else f"{cell.score:g}",
-                cell.attempts,
-                "yes" if cell.late else "",
-                local_text(cell.submitted_at, zone),
-                "" if cell.raw_score is None else f"{cell.raw_score:g}",
-                f"{cell.penalty:g}" if cell.penalty else "",
-            ]
-        writer.writerow([*values, f"{row.total:g}"])
-    return out.getvalue()
-
-
-def local_text(moment: datetime | None, zone: ZoneInfo) -> str:
-    if moment is None:
-        return ""
-    return moment.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def to_json(book: Gradebook) -> dict:

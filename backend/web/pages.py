@@ -17,6 +17,7 @@ from backend.courses import service as courses
 from backend.courses.overrides import deadline_for
 from backend.errors import Invalid, KadaiError, RateLimited
 from backend.exercises.service import package_for
+from backend.gradebook import export as gradebook_export
 from backend.gradebook import service as gradebook
 from backend.gradebook.deadlines import describe, refusal
 from backend.models import User
@@ -335,7 +336,7 @@ def gradebook_csv(
 ) -> Response:
     course = courses.require_course_staff(session, user, course_id)
     return Response(
-        gradebook.to_csv(gradebook.build(session, course, language(request))),
+        gradebook_export.to_csv(gradebook.build(session, course, language(request))),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": attachment(f"gradebook-{course.code}.csv")},
     )

@@ -3,6 +3,8 @@ what counts (gradebook, API) while the graded score stays visible beside it."""
 
 from __future__ import annotations
 
+import csv
+import io
 from types import SimpleNamespace
 
 import pytest
@@ -101,6 +103,10 @@ def test_a_learner_asks_staff_override_and_the_override_counts(app_client, setti
         "/api/v1/audit", params={"action": "submission.score_override"}, headers=admin
     ).json()
     (entry,) = audited["items"]
+    sheet = app_client.get("/courses/1/gradebook.csv").text.lstrip("\ufeff")
+    row = next(csv.DictReader(io.StringIO(sheet)))
+    staff_column = next(name for name in row if name.endswith("staff score") and row[name])
+    assert row[staff_column] == "3.5"
     assert entry["actor_email"] == "teacher@kadai.local"
     assert entry["subject_id"] == str(submission_id)
     assert entry["before"]["score_override"] is None
