@@ -18,6 +18,7 @@ from backend.courses.service import (
     naive_utc,
 )
 from backend.errors import Conflict, Forbidden, Invalid
+from backend.lti import passback
 from backend.models import Assignment, Course, User
 from backend.models._common import utcnow
 from backend.models.user import Role
@@ -98,6 +99,9 @@ def edit_course(
     if after != before:
         session.flush()
         _audit(session, actor, "course.edit", course, before, after)
+        if after.get("score_policy") != before.get("score_policy"):
+            assignments = CourseRepository(session).assignments(course.id)
+            passback.scores_changed(session, [a.id for a in assignments])
     return course
 
 
@@ -211,6 +215,7 @@ def edit_assignment(
     if after != before:
         session.flush()
         _audit(session, actor, "assignment.edit", assignment, before, after)
+        passback.scores_changed(session, [assignment.id])  # an LMS gets the score that counts
     return assignment
 
 

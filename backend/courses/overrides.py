@@ -16,6 +16,7 @@ from backend.courses.service import naive_utc
 from backend.errors import Invalid, NotFound
 from backend.gradebook.deadlines import Deadline, Policy
 from backend.gradebook.service import deadline_of, policy_of
+from backend.lti import passback
 from backend.models import Assignment, DeadlineOverride, User
 
 OVERRIDE_FIELDS = ("user_id", "due_at", "extra_attempts", "reason")
@@ -124,6 +125,7 @@ def set_overrides(
             after=snapshot(override, OVERRIDE_FIELDS),
         )
         rows.append(OverrideRow(override, student))
+    passback.scores_changed(session, [assignment.id], [row.student.id for row in rows])
     return rows
 
 
@@ -147,3 +149,4 @@ def delete_override(session: Session, actor: User, assignment: Assignment, user_
         before=before,
         after=None,
     )
+    passback.scores_changed(session, [assignment.id], [user_id])

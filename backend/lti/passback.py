@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.courses.repository import CourseRepository
@@ -51,6 +52,29 @@ CLAIM_S = 120
 def backoff_s(tries: int, base_s: float) -> float:
     """Delay before try ``tries + 1``: base, 2x, 4x ... at most an hour."""
     return min(base_s * 2 ** max(tries - 1, 0), 3600.0)
+
+
+def scores_changed(
+    session: Session, assignment_ids: Iterable[int], user_ids: Iterable[int] | None = None
+) -> None:
+    """The score that counts may have moved without a grading — a late policy, a deadline, an
+    override or the course's best/latest policy changed: each learner's (all, for None) goes
+    through ``score_changed`` once, by their latest graded submission; unchanged ones send
+    nothing."""
+    query = (
+        select(func.max(Submission.id))
+        .where(
+            Submission.assignment_id.in_(list(assignment_ids)),
+            Submission.status == "graded",
+        )
+        .group_by(Submission.assignment_id, Submission.user_id)
+    )
+    if user_ids is not None:
+        query = query.where(Submission.user_id.in_(list(user_ids)))
+    for submission_id in session.scalars(query).all():
+        submission = session.get(Submission, submission_id)
+        if submission is not None:
+            score_changed(session, submission)
 
 
 def score_changed(session: Session, submission: Submission) -> None:

@@ -271,3 +271,26 @@ def test_a_late_submission_sends_the_score_that_counts_after_its_penalty(kadai, 
     submit(kadai, assignment, 2.0)
     wait_for(lambda: peer.scores)
     assert [s["scoreGiven"] for _, s in peer.scores] == [1.0]
+
+    # Staff then accept late work without a penalty: nothing is regraded, and the LMS is sent the
+    # score that counts now; an extension for the learner afterwards changes nothing more.
+    from backend.courses.editing import AssignmentEdit, edit_assignment
+    from backend.courses.overrides import set_overrides
+    from backend.models import User
+
+    with database(lti_settings) as session:
+        admin = session.scalars(select(User).where(User.role == "admin")).first()
+        row = session.get(Assignment, assignment)
+        edit_assignment(session, admin, row, AssignmentEdit(late_policy="accept"))
+    wait_for(lambda: len(peer.scores) == 2)
+    assert [s["scoreGiven"] for _, s in peer.scores] == [1.0, 2.0]
+    with database(lti_settings) as session:
+        admin = session.scalars(select(User).where(User.role == "admin")).first()
+        row = session.get(Assignment, assignment)
+        learner = session.scalars(
+            select(Submission.user_id).where(Submission.assignment_id == assignment)
+        ).first()
+        email = session.get(User, learner).email
+        set_overrides(session, admin, row, [email], utcnow() + timedelta(days=1))
+    time.sleep(3.0)  # the passback thread's poll: a send, were one queued, would be made by now
+    assert [s["scoreGiven"] for _, s in peer.scores] == [1.0, 2.0]
