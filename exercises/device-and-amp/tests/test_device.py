@@ -82,13 +82,16 @@ def check_moved(submission, rng, device):
         if device == "meta":
             continue
         value = values_of(remote, name)
+        same = np.array_equal(value.array, original)
         check(
-            value.dtype == dtype and np.array_equal(value.array, original),
+            value.dtype == dtype and same,
             f"{call} must move {name} without changing its values or its dtype.",
             f"{call} は {name} の値とデータ型を変えずに移動する必要があります。",
-            expected=f"torch.{dtype}, same values",
-            actual=f"torch.{value.dtype}"
-            + (", same values" if np.array_equal(value.array, original) else ", other values"),
+            expected=both(f"torch.{dtype}, same values", f"torch.{dtype}、同じ値"),
+            actual=both(
+                f"torch.{value.dtype}, " + ("same values" if same else "other values"),
+                f"torch.{value.dtype}、" + ("同じ値" if same else "異なる値"),
+            ),
         )
     check_on(submission, model, device, f"The model returned by {call}", is_model=True)
     if device != "meta":
