@@ -13,13 +13,13 @@ resend it. Each row is its own job: one failure never stops another's send.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.background import PollingThread
 from backend.courses.repository import CourseRepository
 from backend.db import transaction
 from backend.exercises.repository import ExerciseRepository
@@ -306,9 +306,11 @@ def deliver_due(
     return outcomes
 
 
-class PassbackRunner:
+class PassbackRunner(PollingThread):
     """The embedded queue's passback thread: sends due rows, woken by each queued job, and polls
     so that rows queued before a restart, or retries, are sent when due."""
+
+    name = "kadai-lti-passback"
 
     def __init__(
         self,
@@ -317,32 +319,10 @@ class PassbackRunner:
         max_tries: int,
         poll_s: float = 2.0,
     ) -> None:
+        super().__init__(poll_s)
         self.sessions = sessions
         self.base_delay_s = base_delay_s
         self.max_tries = max_tries
-        self.poll_s = poll_s
-        self.wake = threading.Event()
-        self.stopping = threading.Event()
-        self.thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="kadai-lti-passback", daemon=True)
-        self.thread.start()
-
-    def notify(self) -> None:
-        self.wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self.stopping.set()
-        self.wake.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                deliver_due(self.sessions, self.base_delay_s, self.max_tries)
-            except Exception:
-                log.exception("lti passback round failed")
-            self.wake.wait(timeout=self.poll_s)
-            self.wake.clear()
+    def do_round(self) -> None:
+        deliver_due(self.sessions, self.base_delay_s, self.max_tries)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from backend.background import PollingThread
 from backend.courses.repository import CourseRepository
 from backend.courses.service import get_assignment, require_course_staff
 from backend.db import transaction
@@ -178,38 +178,18 @@ def run_due(sessions: sessionmaker[Session]) -> dict[str, int]:
     return outcomes
 
 
-class SimilarityRunner:
+class SimilarityRunner(PollingThread):
     """An app process's similarity thread: makes due runs, woken by each queued job, and polls
     for scheduled runs whose time has come (with Celery, for runs whose job was lost)."""
 
+    name = "kadai-similarity"
+
     def __init__(self, sessions: sessionmaker[Session], poll_s: float = 30.0) -> None:
+        super().__init__(poll_s)
         self.sessions = sessions
-        self.poll_s = poll_s
-        self.wake = threading.Event()
-        self.stopping = threading.Event()
-        self.thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="kadai-similarity", daemon=True)
-        self.thread.start()
-
-    def notify(self) -> None:
-        self.wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self.stopping.set()
-        self.wake.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                run_due(self.sessions)
-            except Exception:
-                log.exception("similarity round failed")
-            self.wake.wait(timeout=self.poll_s)
-            self.wake.clear()
+    def do_round(self) -> None:
+        run_due(self.sessions)
 
 
 # Reading runs for pages and the API.
