@@ -11,10 +11,13 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from backend.bootstrap import DEMO_EXERCISES
 from backend.courses import service as courses
 from backend.courses.repository import CourseRepository
 from backend.errors import Conflict, Invalid
 from backend.models import Assignment, Submission
+from grader.exercise import load_catalog
+from grader.settings import PROJECT_ROOT
 from tests.backend.conftest import ADMIN_PASSWORD, csrf_of, database, sign_in, token_for
 from tests.backend.test_api import auth
 from tests.backend.test_staff_and_admin import ANSWERS, submit_quiz
@@ -52,7 +55,7 @@ def test_negative_limits_and_repeated_exercises_are_refused_by_the_service(app_c
     assert form.status_code == 422 and "at least 1" in form.text
     with database(settings) as session:
         count = len(CourseRepository(session).assignments(1))
-    assert count == 5  # nothing was added
+    assert count == len(DEMO_EXERCISES)  # nothing was added
 
 
 def test_the_admin_page_has_headed_forms_pickers_enrolments_and_notices(app_client, settings):
@@ -165,8 +168,9 @@ def test_the_gradebook_sorts_from_buttons_and_draws_its_chart_icon(app_client):
     sign_in(app_client, "teacher@kadai.local")
     page = app_client.get("/courses/1/gradebook").text
     assert "📊" not in page
-    assert page.count('<button type="button" class="sort">') == 7  # student, 5 exercises, total
-    assert page.count('aria-sort="none"') == 7
+    columns = 1 + len(DEMO_EXERCISES) + 1  # student, each exercise, total
+    assert page.count('<button type="button" class="sort">') == columns
+    assert page.count('aria-sort="none"') == columns
     link = page.split('data-testid="stats-link"')[0].rsplit("<a ", 1)[1]
     assert 'aria-label="Which checks fail most: Exercise 1' in link
     assert "Score policy: best attempt counts" in page
@@ -185,7 +189,9 @@ def test_the_csv_has_titles_points_a_bom_and_course_zone_times(app_client, setti
     quiz_title = header[2].split(" (max")[0]
     assert header[2] == f"{quiz_title} (max 4) score" and quiz_title.startswith("演習1")
     assert header[5] == f"{quiz_title} submitted (Asia/Tokyo)"
-    assert header[-1] == "total (max 44)"
+    catalog = load_catalog(PROJECT_ROOT / "exercises")
+    points = sum(catalog[exercise_id].meta.points for exercise_id in DEMO_EXERCISES)
+    assert header[-1] == f"total (max {points:g})"
     tokyo = datetime.fromisoformat(student[5])
     assert tokyo - submitted.replace(microsecond=0) == timedelta(
         hours=9

@@ -150,7 +150,7 @@ def test_staff_see_how_many_hints_each_student_was_shown(app_client, settings):
     token = token_for(settings, "teacher@kadai.local", "read,grades")
     data = app_client.get(f"/api/v1/courses/{course_id}/gradebook", headers=auth(token)).json()
     row = next(s for s in data["students"] if s["email"] == "student1@kadai.local")
-    assert sorted(c["hints_shown"] for c in row["cells"]) == [0, 0, 0, 0, 2]
+    assert sorted(c["hints_shown"] for c in row["cells"]) == [0] * (len(row["cells"]) - 1) + [2]
 
 
 @pytest.mark.docker
