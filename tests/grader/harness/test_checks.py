@@ -112,6 +112,21 @@ def test_nan_is_never_close():
     assert "1 of 2 values are NaN or infinite" in text.en and "NaN" in text.ja
 
 
+def test_nan_in_a_reference_made_of_submitted_values_is_never_close():
+    # check_frameworks_agree compares the Keras outputs with the torch outputs, both submitted:
+    # NaN torch outputs made every comparison False, so nothing counted as outside.
+    finite = np.ones((2, 3))
+    text = failure(check_close, finite, np.full((2, 3), np.nan), name="f(x)")
+    assert "6 of 6 values outside" in text.en
+    failure(check_frameworks_agree, np.full((2, 3), np.nan), finite)
+
+
+def test_an_array_of_text_is_not_numbers():
+    # "1.5" converts to a float; a string array must be refused as feedback, never converted.
+    text = failure(as_array, np.array(["1.5", "oops"]), name="x")
+    assert "ndarray object, not numbers" in text.en
+
+
 def test_as_array_takes_tensors_lists_and_numbers():
     assert as_array(tensor([1, 2]), name="x").tolist() == [1.0, 2.0]
     assert as_array([[1, 2]], name="x").shape == (1, 2)
