@@ -473,6 +473,27 @@ def test_timing_is_measured_here_and_reported_with_the_budget():
     assert "0.01 秒以内" in text.ja and "2 回中最速" in text.ja
 
 
+def test_a_cache_is_not_timed_in_place_of_the_work():
+    # A submission that is slow on every new input but remembers its answers: asked the same
+    # question three times, its fastest run was the cache's. Given the run number, the test
+    # asks three different questions and times the work each time.
+    answers = {}
+
+    def cached_slow(x):
+        if x not in answers:
+            time.sleep(0.05)
+            answers[x] = x * 2
+        return answers[x]
+
+    inputs = [1.0, 2.0, 3.0]
+    assert check_time_budget(lambda: cached_slow(9.0), budget_s=0.02, name="f", repeat=3) == 18
+    text = failure(
+        check_time_budget, lambda run: cached_slow(inputs[run]), budget_s=0.02, name="f", repeat=3
+    )
+    assert "(fastest of 3 runs)" in text.en
+    assert check_time_budget(lambda run: run * 10, budget_s=1.0, name="f", repeat=3) == 20
+
+
 def test_every_public_helper_is_documented_with_an_example():
     for name in checks.__all__:
         doc = getattr(checks, name).__doc__ or ""
