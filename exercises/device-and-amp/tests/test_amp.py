@@ -29,9 +29,10 @@ FEATURES, CLASSES, ROWS = 6, 4, 8
 INIT_SCALE = 4096.0
 # The SGD and GradScaler handed to amp_train_step take settings drawn per grading, so that a step
 # that ignores them (an SGD step written by hand at a guessed rate, a scale halved by hand) cannot
-# match by guessing. Backoff factors are powers of two: the lowered scale stays exact.
-LR_RANGE = (0.05, 0.3)
-BACKOFF_FACTORS = (0.125, 0.25, 0.5)
+# match by guessing: never the rate this page once named (0.1) nor GradScaler's default backoff
+# (0.5). Backoff factors are powers of two, so the lowered scale stays exact.
+LR_RANGE = (0.15, 0.3)
+BACKOFF_FACTORS = (0.0625, 0.125, 0.25)
 
 
 def batch(rng):
