@@ -25,6 +25,18 @@ class SandboxRunner(Protocol):
     def close(self) -> None: ...
 
 
+def grading_seed(exercise_seed: int, source: str) -> int:
+    """The seed of one grading: the exercise's own seed mixed with the submission's source.
+
+    With the exercise's seed alone every grading drew the same inputs, so the Expected lines of
+    one submission's feedback were the answers for the next: a file returning those numbers
+    passed. The same file still gets the same seed (a regrade reproduces, a variant's score is
+    exact), while a file that hard-codes an earlier grading's numbers is graded on other inputs.
+    """
+    digest = hashlib.sha256(f"{exercise_seed}\0{source}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFF_FFFF
+
+
 def build_job(package: ExercisePackage, source: str, job_id: str = "") -> GradingJob:
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     return GradingJob(
@@ -37,7 +49,7 @@ def build_job(package: ExercisePackage, source: str, job_id: str = "") -> Gradin
         tests=dict(package.tests),
         limits=package.limits,
         frameworks=tuple(package.meta.frameworks),
-        seed=package.meta.seed,
+        seed=grading_seed(package.meta.seed, source),
     )
 
 

@@ -222,7 +222,10 @@ def _decode(value: Any, depth: int) -> Any:
         spec = value["__ndarray__"]
         array = decode_array(spec)
         if "torch_dtype" in spec:
-            return Tensor(array, str(spec["torch_dtype"])[:40], bool(spec.get("requires_grad")))
+            dtype = str(spec["torch_dtype"])[:40]
+            if not _holds(array, dtype):
+                raise ProtocolError(f"a tensor claims dtype {dtype!r} for {array.dtype} values")
+            return Tensor(array, dtype, bool(spec.get("requires_grad")))
         return array
     if "__handle__" in value:
         return Handle(int(value["__handle__"]), str(value.get("type", "object"))[:200])
@@ -231,6 +234,17 @@ def _decode(value: Any, depth: int) -> Any:
     if "__dict__" in value:
         return {str(k): _decode(v, depth + 1) for k, v in value["__dict__"]}
     raise ProtocolError("unknown value tag")
+
+
+def _holds(array: Any, dtype: str) -> bool:
+    """Whether ``array`` is what the worker's encoder sends for a torch tensor of ``dtype``: its
+    own values, or for bfloat16 (which numpy lacks) float32 values bfloat16 can hold. The name
+    is the submission's word; the bytes are not, so a claim they contradict is refused."""
+    import numpy as np
+
+    if dtype == "bfloat16":
+        return array.dtype == np.float32 and not np.any(array.view(np.uint32) & 0xFFFF)
+    return dtype == array.dtype.name
 
 
 def encode_plain(value: Any) -> Any:

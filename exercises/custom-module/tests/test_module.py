@@ -260,6 +260,21 @@ def test_train_mode(model, rng):
         expected=f"p = {RATE:.2f} ± {RATE_TOLERANCE}",
         actual=f"p = {rate:.2f}",
     )
+    # A second pass of the same batch: a mask drawn from a generator seeded on every call (or
+    # derived from the input) drops the same values again, which is a fixed pruning, not dropout.
+    # Two real masks over these 4000 values are equal with probability 0.625^4000.
+    again = np.abs(forward(model, x)) < 1e-4
+    check(
+        not np.array_equal(again, dropped),
+        "In training mode dropout dropped exactly the same values in two passes of the same "
+        "batch: it must draw a new random mask on every pass (do not seed a random generator "
+        "inside forward).",
+        "学習モードで同じバッチを 2 回入れたところ、Dropout がまったく同じ値を 0 にしました。"
+        "Dropout は呼び出しごとに新しいランダムなマスクを使う必要があります(forward の中で"
+        "乱数のシードを設定しないでください)。",
+        expected=both("a different mask per pass", "呼び出しごとに異なるマスク"),
+        actual=both("the same mask twice", "2 回とも同じマスク"),
+    )
 
 
 @pytest.mark.points(2)

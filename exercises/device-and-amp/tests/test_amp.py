@@ -26,7 +26,13 @@ from grader.harness.feedback import both, check, check_close, fail
 from grader.harness.protocol import Tensor
 
 FEATURES, CLASSES, ROWS = 6, 4, 8
-LR, INIT_SCALE = 0.1, 4096.0
+INIT_SCALE = 4096.0
+# The SGD and GradScaler handed to amp_train_step take settings drawn per grading, so that a step
+# that ignores them (an SGD step written by hand at a guessed rate, a scale halved by hand) cannot
+# match by guessing: never the rate this page once named (0.1) nor GradScaler's default backoff
+# (0.5). Backoff factors are powers of two, so the lowered scale stays exact.
+LR_RANGE = (0.15, 0.3)
+BACKOFF_FACTORS = (0.0625, 0.125, 0.25)
 
 
 def batch(rng):
@@ -149,13 +155,17 @@ def amp_setup(submission, rng, device):
 
     learner = learner_torch(submission)
     model, values, remote_batch, arrays = on_device(submission, rng, device)
-    optimizer = learner.attr("optim", "SGD").call(model.method("parameters"), lr=LR)
-    scaler = learner.attr("amp", "GradScaler").call(device, init_scale=INIT_SCALE)
+    lr = float(rng.uniform(*LR_RANGE))
+    backoff = float(rng.choice(BACKOFF_FACTORS))
+    optimizer = learner.attr("optim", "SGD").call(model.method("parameters"), lr=lr)
+    scaler = learner.attr("amp", "GradScaler").call(
+        device, init_scale=INIT_SCALE, backoff_factor=backoff
+    )
     reference = reference_linear(values, device)
     reference_parts = (
         reference,
-        torch.optim.SGD(reference.parameters(), lr=LR),
-        torch.amp.GradScaler(device, init_scale=INIT_SCALE),
+        torch.optim.SGD(reference.parameters(), lr=lr),
+        torch.amp.GradScaler(device, init_scale=INIT_SCALE, backoff_factor=backoff),
     )
     return (model, optimizer, scaler, remote_batch), reference_parts, values, arrays
 
@@ -254,7 +264,10 @@ def attach_changes(device, values, found, expected):
 )
 def test_scaler_skips_non_finite_steps(submission, rng):
     for device in value_devices():
-        (model, optimizer, scaler, _), _, values, (x_np, y_np) = amp_setup(submission, rng, device)
+        (model, optimizer, scaler, _), reference, values, (x_np, y_np) = amp_setup(
+            submission, rng, device
+        )
+        lowered = INIT_SCALE * reference[2].get_backoff_factor()
         x_np = x_np.copy()
         x_np[0, 0] = np.inf  # an overflowed input: the loss and the gradients are not finite
         x = remote_tensor(submission, x_np, "float32", device)
@@ -275,9 +288,11 @@ def test_scaler_skips_non_finite_steps(submission, rng):
             )
         scale = scaler.method("get_scale")
         check(
-            scale == INIT_SCALE / 2,
-            f'On "{device}", after a skipped step scaler.update() halves the scale.',
-            f"「{device}」で更新を飛ばした後は、scaler.update() がスケールを半分にします。",
-            expected=INIT_SCALE / 2,
+            scale == lowered,
+            f'On "{device}", after a skipped step scaler.update() lowers the scale by the '
+            "scaler's backoff_factor (this GradScaler's own setting).",
+            f"「{device}」で更新を飛ばした後は、scaler.update() がスケールをその GradScaler の "
+            "backoff_factor 倍に下げます。",
+            expected=lowered,
             actual=scale,
         )

@@ -24,8 +24,12 @@ from grader.harness.protocol import Tensor
 
 CLASSES, ROWS = 5, 12
 SGD_LR, SGD_MOMENTUM, ADAM_LR = 0.01, 0.9, 0.001
-# The optimizer the training-step checks hand to train_step (not the one the learner makes).
-STEP_LR = 0.1
+# The optimizer and loss the training-step checks hand to train_step (not the ones the learner
+# makes) take settings drawn per grading, in these ranges: a train_step that ignores what it is
+# given (an SGD step written by hand at a guessed rate, a cross-entropy of its own) cannot match:
+# never the rate this page once named (0.1), never a loss without smoothing.
+STEP_LR_RANGE = (0.15, 0.3)
+LABEL_SMOOTHING_RANGE = (0.05, 0.2)
 
 
 def logits_and_targets(rng):
@@ -207,17 +211,20 @@ def test_adam_optimizer(submission, rng):
 
 
 def step_setup(submission, rng):
-    """A planted model in the worker, an SGD(lr=STEP_LR) and a CrossEntropyLoss built from the
-    learner's torch, and the same three on this side."""
+    """A planted model in the worker, an SGD and a CrossEntropyLoss with settings drawn here,
+    built from the learner's torch, and the same three on this side (with the learning rate)."""
     import torch
 
     learner = learner_torch(submission)
     model, values = planted_linear(submission, rng, 6, 4)
-    optimizer = learner.attr("optim", "SGD").call(model.method("parameters"), lr=STEP_LR)
-    criterion = learner.attr("nn", "CrossEntropyLoss").call()
+    lr = float(rng.uniform(*STEP_LR_RANGE))
+    smoothing = float(rng.uniform(*LABEL_SMOOTHING_RANGE))
+    optimizer = learner.attr("optim", "SGD").call(model.method("parameters"), lr=lr)
+    criterion = learner.attr("nn", "CrossEntropyLoss").call(label_smoothing=smoothing)
     reference = reference_linear(values)
-    reference_opt = torch.optim.SGD(reference.parameters(), lr=STEP_LR)
-    return (model, optimizer, criterion), (reference, reference_opt), values
+    reference_opt = torch.optim.SGD(reference.parameters(), lr=lr)
+    reference_loss = torch.nn.CrossEntropyLoss(label_smoothing=smoothing)
+    return (model, optimizer, criterion), (reference, reference_opt, reference_loss), values, lr
 
 
 def batch(rng):
@@ -226,18 +233,17 @@ def batch(rng):
     return x, y
 
 
-def reference_step(reference, optimizer, x, y):
+def reference_step(reference, optimizer, criterion, x, y):
     import torch
-    import torch.nn.functional as F
 
     optimizer.zero_grad()
-    loss = F.cross_entropy(reference(torch.from_numpy(x)), torch.from_numpy(y))
+    loss = criterion(reference(torch.from_numpy(x)), torch.from_numpy(y))
     loss.backward()
     optimizer.step()
     return float(loss)
 
 
-def attach_changes(values, found, expected):
+def attach_changes(values, found, expected, lr):
     """How far each parameter moved in your step and in the reference step."""
     rows, off = [], []
     for index, name in enumerate(("weight", "bias")):
@@ -251,8 +257,8 @@ def attach_changes(values, found, expected):
     attach_table(
         Table(
             title=Text(
-                en="Largest change of each parameter in one step (SGD, lr=0.1)",
-                ja="1 回の更新での各パラメータの最大変化量(SGD、lr=0.1)",
+                en=f"Largest change of each parameter in one step (SGD, lr={lr:.3g})",
+                ja=f"1 回の更新での各パラメータの最大変化量(SGD、lr={lr:.3g})",
             ),
             header=[
                 Text(en="parameter", ja="パラメータ"),
@@ -270,7 +276,8 @@ def attach_changes(values, found, expected):
     en="One training step gives the reference update", ja="1 回の学習ステップが参照と同じ更新になる"
 )
 def test_one_training_step(submission, rng):
-    (model, optimizer, criterion), (reference, reference_opt), values = step_setup(submission, rng)
+    (model, optimizer, criterion), reference_parts, values, lr = step_setup(submission, rng)
+    reference = reference_parts[0]
     x, y = batch(rng)
     loss = as_number(
         submission.get("train_step").call(
@@ -278,10 +285,10 @@ def test_one_training_step(submission, rng):
         ),
         "train_step(...)",
     )
-    expected_loss = reference_step(reference, reference_opt, x, y)
+    expected_loss = reference_step(*reference_parts, x, y)
     found = state_of(submission, model)
     expected = {n: p.detach().double().numpy() for n, p in reference.named_parameters()}
-    attach_changes(values, found, expected)
+    attach_changes(values, found, expected, lr)
     check(
         abs(loss - expected_loss) <= 1e-5,
         "train_step must return the loss of the batch, computed with the criterion it is given, "
@@ -310,13 +317,14 @@ def test_one_training_step(submission, rng):
     en="Consecutive steps do not mix their gradients", ja="連続したステップで勾配が混ざらない"
 )
 def test_consecutive_steps(submission, rng):
-    (model, optimizer, criterion), (reference, reference_opt), _ = step_setup(submission, rng)
+    (model, optimizer, criterion), reference_parts, _, _ = step_setup(submission, rng)
+    reference = reference_parts[0]
     for _ in range(2):
         x, y = batch(rng)
         submission.get("train_step").call(
             model, optimizer, criterion, Tensor(x, "float32"), Tensor(y, "int64")
         )
-        reference_step(reference, reference_opt, x, y)
+        reference_step(*reference_parts, x, y)
     found = state_of(submission, model)
     for name, param in reference.named_parameters():
         check_close(

@@ -112,6 +112,21 @@ def test_nan_is_never_close():
     assert "1 of 2 values are NaN or infinite" in text.en and "NaN" in text.ja
 
 
+def test_nan_in_a_reference_made_of_submitted_values_is_never_close():
+    # check_frameworks_agree compares the Keras outputs with the torch outputs, both submitted:
+    # NaN torch outputs made every comparison False, so nothing counted as outside.
+    finite = np.ones((2, 3))
+    text = failure(check_close, finite, np.full((2, 3), np.nan), name="f(x)")
+    assert "6 of 6 values outside" in text.en
+    failure(check_frameworks_agree, np.full((2, 3), np.nan), finite)
+
+
+def test_an_array_of_text_is_not_numbers():
+    # "1.5" converts to a float; a string array must be refused as feedback, never converted.
+    text = failure(as_array, np.array(["1.5", "oops"]), name="x")
+    assert "ndarray object, not numbers" in text.en
+
+
 def test_as_array_takes_tensors_lists_and_numbers():
     assert as_array(tensor([1, 2]), name="x").tolist() == [1.0, 2.0]
     assert as_array([[1, 2]], name="x").shape == (1, 2)
@@ -456,6 +471,27 @@ def test_timing_is_measured_here_and_reported_with_the_budget():
     )
     assert "Expected: at most 0.01 s" in text.en and "(fastest of 2 runs)" in text.en
     assert "0.01 秒以内" in text.ja and "2 回中最速" in text.ja
+
+
+def test_a_cache_is_not_timed_in_place_of_the_work():
+    # A submission that is slow on every new input but remembers its answers: asked the same
+    # question three times, its fastest run was the cache's. Given the run number, the test
+    # asks three different questions and times the work each time.
+    answers = {}
+
+    def cached_slow(x):
+        if x not in answers:
+            time.sleep(0.05)
+            answers[x] = x * 2
+        return answers[x]
+
+    inputs = [1.0, 2.0, 3.0]
+    assert check_time_budget(lambda: cached_slow(9.0), budget_s=0.02, name="f", repeat=3) == 18
+    text = failure(
+        check_time_budget, lambda run: cached_slow(inputs[run]), budget_s=0.02, name="f", repeat=3
+    )
+    assert "(fastest of 3 runs)" in text.en
+    assert check_time_budget(lambda run: run * 10, budget_s=1.0, name="f", repeat=3) == 20
 
 
 def test_every_public_helper_is_documented_with_an_example():

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from grader.harness.feedback import Failed, both, check_close, fail
+from grader.harness.feedback import Failed, both, check_close, fail, max_abs_diff
 from grader.settings import PROJECT_ROOT
 
 # Words that only an English description uses; code (nn.MSELoss(), torch.float32) has none.
@@ -24,6 +24,14 @@ def test_check_close_describes_the_gap_in_japanese():
     assert "参照値との差が 0.0001 以内" in ja and "最大の差 0.5" in ja
     assert not ENGLISH.search(ja), ja
     assert "values within 0.0001 of the reference" in caught.value.text.en
+
+
+def test_nan_on_either_side_is_no_agreement():
+    # Two passes of the submission compared: NaN in the second one once vanished from the
+    # maximum, and NaN anywhere must read as the largest gap.
+    assert max_abs_diff([1.0, 2.0], [1.0, float("nan")]) == float("inf")
+    assert max_abs_diff([float("nan")], [1.0]) == float("inf")
+    assert max_abs_diff([1.0, 2.0], [1.0, 2.5]) == 0.5
 
 
 def test_shape_mismatch_is_described_in_japanese():

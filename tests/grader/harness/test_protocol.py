@@ -51,7 +51,7 @@ def test_tagged_values_decode_to_plain_objects():
         "__dict__": [
             ["t", {"__tuple__": [1, "a"]}],
             ["h", {"__handle__": 4, "type": "Net"}],
-            ["x", encode_array(np.ones(2), torch_dtype="float32")],
+            ["x", encode_array(np.ones(2, np.float32), torch_dtype="float32")],
         ]
     }
     value = decode_value(wire)
@@ -60,6 +60,29 @@ def test_tagged_values_decode_to_plain_objects():
     assert isinstance(value["x"], Tensor) and value["x"].dtype == "float32"
     with pytest.raises(ProtocolError):
         decode_value({"__pickle__": "..."})
+
+
+@pytest.mark.parametrize(
+    ("array", "claimed"),
+    [
+        (np.ones(3, np.float64), "float32"),  # float64 values passed off as float32
+        (np.ones(3, np.float32), "float16"),
+        (np.array([1.1], np.float32), "bfloat16"),  # more bits than bfloat16 holds
+        (np.ones(3, np.float32), "float8_e4m3fn"),  # a dtype the worker's encoder cannot send
+    ],
+)
+def test_a_tensor_whose_dtype_its_values_contradict_is_refused(array, claimed):
+    with pytest.raises(ProtocolError, match="claims dtype"):
+        decode_value(encode_array(array, torch_dtype=claimed))
+
+
+def test_a_bfloat16_tensor_arrives_as_float32_values_it_holds():
+    import torch
+
+    from grader.harness.probes import encode_torch_tensor
+
+    value = decode_value(encode_torch_tensor(torch.tensor([1.1, -3.0], dtype=torch.bfloat16)))
+    assert value.dtype == "bfloat16" and value.array.dtype == np.float32
 
 
 def test_trusted_side_refuses_to_send_arbitrary_objects():

@@ -11,6 +11,7 @@ import docker
 import pytest
 
 from grader.contract import GradingResult
+from grader.engine import grading_seed
 from grader.harness.supervisor import GRACE_S
 from grader.sandbox.reaper import OWNER_LABEL, ROLE_LABEL, ROLE_SANDBOX, this_owner
 
@@ -146,7 +147,7 @@ def test_same_file_twice_gives_the_same_result(sandbox_grader, probe):
     second = sandbox_grader.grade(probe, probe.solution)
     assert first.score == second.score == 2
     assert [t.to_dict() if hasattr(t, "to_dict") else t for t in first.tests] == list(second.tests)
-    assert first.seed == second.seed == probe.meta.seed
+    assert first.seed == second.seed == grading_seed(probe.meta.seed, probe.solution)
 
 
 def test_json_round_trip_of_a_real_result(sandbox_grader, probe):
