@@ -161,4 +161,6 @@ def test_a_script_with_a_token_solves_every_exercise_of_the_demo_course(
     for exercise_id, (submission_id, points) in created.items():
         done = wait_graded(app_client, headers, submission_id, timeout=300)
         assert (done["status"], done["score"]) == ("graded", points), exercise_id
-        assert all(t["status"] == "passed" for t in done["result"]["tests"])
+        # A learner reads a hidden test only as withheld: its verdict is the staff's to see.
+        assert all(t["status"] in ("passed", "withheld") for t in done["result"]["tests"])
+        assert any(t["status"] == "passed" for t in done["result"]["tests"])
