@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite as CI runs it: set-up, lint, then every tier (unit, Docker sandbox, exercises).
-# With no arguments the tiers run as three pytest processes side by side: the grader's and the
-# exercises' tests marked `docker` (the sandbox suite and every package validated, sharing one warm
-# sandbox), the other `docker` tests (web, browser, deployment), and the rest. A grading keeps about one core busy and the web tests another, so they overlap instead of
+# With no arguments the tiers run as three pytest processes side by side: the grader's tests
+# marked `docker` (the sandbox suite), the other `docker` tests (exercises, web, browser,
+# deployment), and the rest. A grading keeps about one core busy and the web tests another, so they overlap instead of
 # queueing. Tests that count or remove containers look only at their own process's (the
 # sandboxes' owner label).
 # With arguments, one pytest runs just what was asked.
@@ -19,11 +19,10 @@ fi
 
 logs=$(mktemp -d)
 echo "== tests: three pytest processes side by side (logs in $logs)"
-.venv/bin/pytest -o cache_dir=.pytest_cache/sandbox -m docker tests/grader tests/exercises \
-  >"$logs/sandbox.log" 2>&1 &
+.venv/bin/pytest -o cache_dir=.pytest_cache/sandbox -m docker tests/grader >"$logs/sandbox.log" 2>&1 &
 sandbox=$!
 .venv/bin/pytest -o cache_dir=.pytest_cache/docker -m docker --ignore tests/grader \
-  --ignore tests/exercises >"$logs/docker.log" 2>&1 &
+  >"$logs/docker.log" 2>&1 &
 docker_tier=$!
 .venv/bin/pytest -o cache_dir=.pytest_cache/rest -m "not docker" >"$logs/rest.log" 2>&1 &
 rest=$!
@@ -33,9 +32,9 @@ wait "$rest" || status=$?
 echo "== tests not marked docker"
 cat "$logs/rest.log"
 wait "$docker_tier" || status=$?
-echo "== tests marked docker: web, browser and deployment"
+echo "== tests marked docker: exercises, web, browser and deployment"
 cat "$logs/docker.log"
 wait "$sandbox" || status=$?
-echo "== tests marked docker: the grader (the sandbox suite, in both modes) and the exercises"
+echo "== tests marked docker: the grader (the sandbox suite, in both modes)"
 cat "$logs/sandbox.log"
 exit "$status"
