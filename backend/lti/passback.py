@@ -71,10 +71,9 @@ def scores_changed(
     )
     if user_ids is not None:
         query = query.where(Submission.user_id.in_(list(user_ids)))
-    for submission_id in session.scalars(query).all():
-        submission = session.get(Submission, submission_id)
-        if submission is not None:
-            score_changed(session, submission)
+    latest = select(Submission).where(Submission.id.in_(query.scalar_subquery()))
+    for submission in session.scalars(latest).all():
+        score_changed(session, submission)
 
 
 def score_changed(session: Session, submission: Submission) -> None:
