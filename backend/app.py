@@ -19,6 +19,7 @@ from backend import metrics
 from backend.api.course_admin import router as course_api_router
 from backend.api.review import router as review_api_router
 from backend.api.v1 import router as api_router
+from backend.auth.security import use_hash_profile
 from backend.auth.sessions import SessionCookies
 from backend.auth.signing_key import signing_key
 from backend.celery_app import make_celery
@@ -98,6 +99,7 @@ def readiness(settings: Settings, sessions) -> dict[str, str]:  # type: ignore[n
 
 
 def create_app(settings: Settings, grader_factory: Callable[[], Grader] | None = None) -> FastAPI:
+    use_hash_profile(settings.password_hash_profile)
     key = signing_key(settings)
     engine = make_engine(settings.sqlalchemy_url)
     sessions = make_session_factory(engine)

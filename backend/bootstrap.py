@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from alembic import command
 from backend.auth.repository import UserRepository
+from backend.auth.security import use_hash_profile
 from backend.auth.service import create_user
 from backend.courses import service as courses
 from backend.courses.repository import CourseRepository
@@ -79,6 +80,7 @@ def ensure_demo(session: Session) -> None:
 def prepare(settings: Settings, demo: bool = False) -> str | None:
     """Everything ``kadai serve`` does before it listens; returns a generated admin password."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    use_hash_profile(settings.password_hash_profile)
     migrate(settings.sqlalchemy_url)
     engine = make_engine(settings.sqlalchemy_url)
     sessions: sessionmaker[Session] = make_session_factory(engine)

@@ -90,6 +90,11 @@ class Settings(BaseSettings):
         default=64 * 1024, description="body limit of every route without a larger one of its own"
     )
     session_lifetime_s: int = Field(default=14 * 86400, gt=0)
+    password_hash_profile: Literal["rfc9106_low_memory", "cheapest"] = Field(
+        default="rfc9106_low_memory",
+        description="argon2 parameters of new password hashes; cheapest is argon2-cffi's profile "
+        "for test suites, refused in production",
+    )
     signin_attempts_per_minute: int = 10
     submissions_per_minute: int = 20
     rate_limit_keys: int = Field(
@@ -152,6 +157,10 @@ class Settings(BaseSettings):
             raise ValueError(
                 "set KADAI_SECRET_KEY to at least 32 random bytes in production, e.g. "
                 "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        if self.password_hash_profile == "cheapest":
+            raise ValueError(
+                "KADAI_PASSWORD_HASH_PROFILE=cheapest is for test suites: unset it in production"
             )
         if self.webhook_url and estimated_entropy_bits(self.webhook_secret) < MIN_SECRET_BITS:
             raise ValueError(

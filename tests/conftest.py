@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from backend.auth.security import use_hash_profile
 from grader.engine import Grader
 from grader.exercise import ExercisePackage, load_exercise
 from grader.settings import PROJECT_ROOT, GraderSettings
@@ -20,6 +21,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # of need: most never grade, and each would cost a container. tests/backend/test_prewarm.py
     # turns it on.
     os.environ.setdefault("KADAI_PREWARM_SANDBOXES", "false")
+    # argon2-cffi's profile for test suites: thousands of users are made, each default hash four
+    # threads for 0.2 s. tests/backend/test_password_hashing.py covers the production profile.
+    os.environ.setdefault("KADAI_PASSWORD_HASH_PROFILE", "cheapest")
+    use_hash_profile(os.environ["KADAI_PASSWORD_HASH_PROFILE"])
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,28 @@ import hashlib
 import secrets
 from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+# argon2-cffi's parameter profiles. "cheapest" is its profile for test suites: a default hash takes
+# four threads and 64 MiB for about 0.2 s, which a suite creating thousands of users pays in
+# minutes. Production refuses it (``Settings``).
+HASH_PROFILES = {
+    "rfc9106_low_memory": profiles.RFC_9106_LOW_MEMORY,
+    "cheapest": profiles.CHEAPEST,
+}
+_hasher = PasswordHasher.from_parameters(HASH_PROFILES["rfc9106_low_memory"])
+
+
+def use_hash_profile(name: str) -> None:
+    """The profile of the hashes this process makes from now on, set once at start-up from the
+    settings (``create_app``, ``prepare``). Verifying reads the parameters stored in each hash, so
+    a hash of either profile still verifies; ``verify_password`` never re-hashes."""
+    global _hasher
+    _hasher = PasswordHasher.from_parameters(HASH_PROFILES[name])
+    dummy_hash.cache_clear()
+
+
 TOKEN_PREFIX = "kadai_"
 
 

@@ -51,8 +51,10 @@ from grader.harness.checks_values import (
     numerical_gradient,
     timed,
 )
+from grader.harness.feedback import advice
 
 __all__ = [
+    "advice",
     "as_array",
     "batch_norm_expected",
     "check_batch_norm",

@@ -107,14 +107,20 @@ class Remote:
     def type_name(self) -> str:
         return self.handle.type_name
 
-    def attr(self, *names: str) -> Any:
-        return self._submission.request("get", {"ref": self._ref(names)})
+    # ``keep=True`` leaves the result in the worker as another Remote: a meta tensor has no values
+    # to send, and a tensor's device or a parameter's identity does not travel with its values.
+    def attr(self, *names: str, keep: bool = False) -> Any:
+        return self._submission.request("get", {"ref": self._ref(names)}, keep=keep)
 
-    def call(self, *args: Any, **kwargs: Any) -> Any:
-        return self._submission.invoke(self._ref(()), args, kwargs)
+    def call(self, *args: Any, keep: bool = False, **kwargs: Any) -> Any:
+        return self._submission.invoke(self._ref(()), args, kwargs, keep=keep)
 
-    def method(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        return self._submission.invoke(self._ref((name,)), args, kwargs)
+    def method(self, name: str, *args: Any, keep: bool = False, **kwargs: Any) -> Any:
+        return self._submission.invoke(self._ref((name,)), args, kwargs, keep=keep)
+
+    def set(self, name: str, value: Any) -> None:
+        """``obj.name = value`` in the worker (a tensor's ``grad``, a model's ``stop_training``)."""
+        self.method("__setattr__", name, value)
 
     def _ref(self, names: tuple[str, ...]) -> dict[str, Any]:
         return {"handle": self.handle.id, "attrs": list(names)}
@@ -193,17 +199,23 @@ class Submission:
             return {k: self._wrap(v) for k, v in value.items()}
         return value
 
-    def invoke(self, ref: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def invoke(
+        self,
+        ref: dict[str, Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        keep: bool = False,
+    ) -> Any:
         body = {
             "ref": ref,
             "args": [encode_plain(_unwrap(a)) for a in args],
             "kwargs": [[k, encode_plain(_unwrap(v))] for k, v in kwargs.items()],
         }
-        return self.request("call", body)
+        return self.request("call", body, keep=keep)
 
-    def get(self, *names: str) -> Any:
+    def get(self, *names: str, keep: bool = False) -> Any:
         """A module-level name of the submission (``get("PyTorchModel")``)."""
-        return self.request("get", {"ref": {"handle": None, "attrs": list(names)}})
+        return self.request("get", {"ref": {"handle": None, "attrs": list(names)}}, keep=keep)
 
     def has(self, name: str) -> bool:
         try:

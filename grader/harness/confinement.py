@@ -1,6 +1,7 @@
 """Keeping the submission below the trusted side inside one sandbox: CPU priority, the OOM killer's
-order, and the memory cgroup's count of OOM kills (a runner killed by the memory limit is the
-submission's ``memory`` outcome: ``Supervisor.runner_ending``).
+order, and what the memory cgroup says: its count of OOM kills (a runner killed by the memory limit
+is the submission's ``memory`` outcome: ``Supervisor.runner_ending``) and whether the sandbox is
+at its limit (``at_memory_limit``: time that runs out there is the memory's doing).
 
 The supervisor, the test runner and the submission's processes share the container's cgroups (one
 memory limit, one CPU quota, one pids limit), so the separation comes from kernel attributes of the
@@ -70,3 +71,45 @@ def oom_kills() -> str:
         except OSError:
             continue
     return "?"
+
+
+# The memory cgroup's statistics and limit, cgroup v2 at the container's root (its namespace),
+# then v1's memory controller; the statistics that no reclaim can free (there is no swap).
+CGROUP_V2 = ("memory.stat", ("anon", "shmem"), "memory.max")
+CGROUP_V1 = ("memory/memory.stat", ("total_rss", "total_shmem"), "memory/memory.limit_in_bytes")
+PRESSED_SHARE = 0.85
+
+
+def _limit(path: str) -> int | None:
+    try:
+        with open(path, encoding="ascii") as handle:
+            return int(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):  # v2's "max": no limit
+        return None
+
+
+def _unreclaimable(path: str, keys: tuple[str, ...]) -> int | None:
+    try:
+        with open(path, encoding="ascii") as handle:
+            stat = dict(line.split()[:2] for line in handle if len(line.split()) >= 2)
+        return sum(int(stat.get(key, 0)) for key in keys)
+    except (OSError, ValueError):
+        return None
+
+
+def at_memory_limit(root: str = "/sys/fs/cgroup") -> bool:
+    """Whether memory nothing can reclaim fills the sandbox to its limit (``PRESSED_SHARE``).
+
+    Asked when the time runs out. Near the limit the kernel reclaims the page cache, which holds
+    the code of every process (torch's libraries among it): a submission that keeps its memory
+    there makes each process read its code from disk again and again, and on a busy host that can
+    outlast the time limit before the OOM killer acts. Time that runs out in that state is the
+    memory's doing, and the learner is told so. The files are the container's own cgroup, which
+    the submission can read but not write; being told "memory" instead of "time" earns nothing.
+    """
+    for stat, keys, limit in (CGROUP_V2, CGROUP_V1):
+        if os.path.exists(os.path.join(root, stat)):
+            held = _unreclaimable(os.path.join(root, stat), keys)
+            most = _limit(os.path.join(root, limit))
+            return held is not None and most is not None and held >= PRESSED_SHARE * most
+    return False

@@ -6,6 +6,8 @@ source line (pytest's own assertion text would reveal the hidden code).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from grader.contract import Text
@@ -44,6 +46,27 @@ def render(en: str, ja: str, expected: Any = None, actual: Any = None) -> Text:
 
 def fail(en: str, ja: str, *, expected: Any = None, actual: Any = None) -> NoReturn:
     raise Failed(en, ja, expected, actual)
+
+
+@contextmanager
+def advice(en: str, ja: str) -> Iterator[None]:
+    """Adds the author's advice, in both languages, under any failure raised inside the block,
+    after its Expected/Found lines: the checks say what differs, the author says what usually
+    causes it in this exercise.
+
+    Example::
+
+        with advice("Did you call optimizer.zero_grad() before backward()?",
+                    "backward() の前に optimizer.zero_grad() を呼びましたか?"):
+            check_gradient(grad, expected, name="weight.grad")
+    """
+    try:
+        yield
+    except Failed as failed:
+        failed.text = Text(
+            en=f"{failed.text.en}\nAdvice: {en}", ja=f"{failed.text.ja}\nヒント: {ja}"
+        )
+        raise
 
 
 def check(condition: object, en: str, ja: str, *, expected: Any = None, actual: Any = None) -> None:

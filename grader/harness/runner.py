@@ -31,10 +31,12 @@ class RunnerSession:
         self.job = job
         self.deadline = time.monotonic() + job.limits.time_s
         self.current_pid = 0
+        # Why the time ran out, once it has: every test after that one ends the same way.
+        self.time_ran_out: tuple[str, str] = ("timeout", "")
 
     def new_link(self) -> WorkerLink:
         if time.monotonic() >= self.deadline:
-            raise WorkerLost("timeout")
+            raise WorkerLost(*self.time_ran_out)
         self.ctrl.send({"op": "worker"})
         reply = self.ctrl.receive()
         if not reply.get("ok"):
@@ -50,9 +52,11 @@ class RunnerSession:
     def diagnose(self, kind: str, detail: str) -> WorkerLost:
         if kind in ("timeout", "malformed"):
             self.ctrl.send({"op": "kill_students"})
-            self.ctrl.receive()
+            killed = self.ctrl.receive()
         if kind == "timeout":
-            return WorkerLost("timeout")
+            if killed.get("at_memory_limit"):
+                self.time_ran_out = ("memory", "the time ran out at the memory limit")
+            return WorkerLost(*self.time_ran_out)
         if kind == "malformed":
             return WorkerLost("malformed", detail[:200])
         self.ctrl.send({"op": "why", "pid": self.current_pid})

@@ -39,7 +39,7 @@ from grader.harness.children import (
     Launcher,
     exit_cause,
 )
-from grader.harness.confinement import oom_kills
+from grader.harness.confinement import at_memory_limit, oom_kills
 from grader.harness.environment import Capture, SandboxConfig, child_env
 from grader.harness.output import RANK, OutputRouter, StudentSink
 from grader.harness.protocol import Channel, PeerGone
@@ -238,8 +238,10 @@ class Supervisor:
             socket.send_fds(ctrl.sock, [b"w"], [sock.fileno()])
             sock.close()
         elif op == "kill_students":
+            # Read before the kill frees the memory: the runner asks at its deadline.
+            at_limit = at_memory_limit()
             self.kill_students()
-            ctrl.send({"ok": True})
+            ctrl.send({"ok": True, "at_memory_limit": at_limit})
         elif op == "why":
             ctrl.send(self.why(int(message.get("pid", 0))))
         elif op == "collected":
@@ -283,6 +285,7 @@ class Supervisor:
     def run(self, idle_exit_s: float = float("inf")) -> GradingResult:
         ctrl = self.ctrl = self.start()
         deadline = float("inf")
+        timed_out: Ending | None = None  # how the deadline is told, read when it first passes
         idle_until = time.monotonic() + idle_exit_s
         while self.done is None:
             if self.job is None and time.monotonic() > idle_until:
@@ -304,6 +307,8 @@ class Supervisor:
                     self.drain(fd)
             self.reap()
             if time.monotonic() > deadline:
+                if timed_out is None:
+                    timed_out = "memory" if at_memory_limit() else "timeout"
                 self.kill_students()
                 if time.monotonic() > deadline + GRACE_S:
                     try:
@@ -311,7 +316,7 @@ class Supervisor:
                     except ProcessLookupError:
                         pass
                     self.reap()
-                    return self.finish("timeout")
+                    return self.finish(timed_out)
         return self.finish("done")
 
     def finish(self, ending: Ending) -> GradingResult:

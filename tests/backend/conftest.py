@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from backend.app import create_app
 from backend.auth.repository import UserRepository
+from backend.auth.security import use_hash_profile
 from backend.auth.service import issue_token
 from backend.bootstrap import DEMO_PASSWORD, prepare
 from backend.db import make_engine, make_session_factory, transaction
@@ -21,6 +23,16 @@ from backend.settings import Settings
 from tests.services import create_database, postgres_server, recreate_database
 
 ADMIN_PASSWORD = "admin-password-123"
+
+
+@pytest.fixture
+def production_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A production install's environment: without the suite's cheap password hashing, which
+    production settings refuse; the suite's profile is back for the tests after this one."""
+    suite_profile = os.environ.get("KADAI_PASSWORD_HASH_PROFILE", "rfc9106_low_memory")
+    monkeypatch.delenv("KADAI_PASSWORD_HASH_PROFILE", raising=False)
+    yield
+    use_hash_profile(suite_profile)
 
 
 @pytest.fixture(scope="session")

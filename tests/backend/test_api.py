@@ -147,8 +147,12 @@ def test_a_script_with_a_token_solves_every_exercise_of_the_demo_course(
     headers = auth(token_for(settings, "student2@kadai.local", "read,submit"))
     course = app_client.get("/api/v1/courses", headers=headers).json()["items"][0]
     items = app_client.get(f"/api/v1/courses/{course['id']}/assignments", headers=headers).json()
+    assert [a["exercise_id"] for a in items["items"]] == DEMO_EXERCISES
+    # Every exercise on SQLite; on PostgreSQL the chapter's five (a quiz and code in both
+    # frameworks) walk the same API path again, the other six are graded once already.
+    on_sqlite = settings.sqlalchemy_url.startswith("sqlite")
     created = {}
-    for assignment in items["items"]:
+    for assignment in items["items"] if on_sqlite else items["items"][:5]:
         folder = PROJECT_ROOT / "exercises" / assignment["exercise_id"]
         solution = next(folder.glob("solution.*")).read_text()
         response = app_client.post(

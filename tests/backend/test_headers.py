@@ -66,7 +66,7 @@ def test_only_lti_routes_may_be_framed_and_only_by_the_registered_platforms(base
     assert "x-frame-options" not in headers
 
 
-def test_production_adds_hsts(tmp_path):
+def test_production_adds_hsts(tmp_path, production_env):
     from backend.settings import Settings
 
     settings = Settings(

@@ -58,12 +58,12 @@ def test_a_configured_secret_is_used_and_nothing_is_written(tmp_path):
         "password1234567890password1234567890",
     ],
 )
-def test_production_refuses_a_missing_or_guessable_secret(weak):
+def test_production_refuses_a_missing_or_guessable_secret(weak, production_env):
     with pytest.raises(ValidationError, match="KADAI_SECRET_KEY"):
         Settings(environment="production", secret_key=weak or None)
 
 
-def test_production_accepts_32_random_bytes_and_checks_the_webhook_secret_too():
+def test_production_accepts_32_random_bytes_and_checks_the_webhook_secret_too(production_env):
     for strong in (secrets.token_urlsafe(32), secrets.token_hex(32)):
         assert Settings(environment="production", secret_key=strong).secure_cookies
     key = secrets.token_urlsafe(32)

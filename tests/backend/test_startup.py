@@ -30,7 +30,7 @@ def test_migrations_build_exactly_the_models_schema(settings):
     assert differences == []
 
 
-def test_production_refuses_a_missing_secret():
+def test_production_refuses_a_missing_secret(production_env):
     with pytest.raises(ValidationError, match="KADAI_SECRET_KEY"):
         Settings(environment="production")
 

@@ -21,16 +21,16 @@ CHAPTER = [
     "dual-framework-model",
     "early-stopping-checkpoint",
 ]
-# Mode agreement is the sandbox's property, sampled on every package where the modes could part:
-# the solution, the starter and each forgery or sandbox attack (the reuse mode's templates are
-# what a forger would aim at). Other variants are graded in the reuse mode by validation.
+# Mode agreement is the sandbox's property (tests/grader/sandbox holds it to it), sampled here on
+# every package where the modes could part: the solution, and each forgery or sandbox attack (the
+# reuse mode's templates are what a forger would aim at). The starter and the other variants are
+# graded in the reuse mode by validation.
 FRESH_CASES = [
     pytest.param(package.id, name, id=f"{package.id}/{name}")
     for package in CATALOG.values()
     if package.meta.kind == "code"
     for name in [
         "solution",
-        "starter",
         *(
             variant.file
             for variant in package.variants

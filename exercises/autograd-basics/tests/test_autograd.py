@@ -6,13 +6,15 @@ torch autograd. Nothing the learner's process says about itself is believed: onl
 functions return for inputs it could not choose count.
 """
 
+from contextlib import nullcontext
+
 import numpy as np
 import pytest
 
 from grader.artifacts import Table
 from grader.contract import Text
 from grader.harness.attach import attach_table
-from grader.harness.checks import check_gradient, check_gradient_numerically
+from grader.harness.checks import advice, check_gradient, check_gradient_numerically
 from grader.harness.feedback import both, check, check_close, fail
 from grader.harness.protocol import Tensor
 
@@ -87,7 +89,8 @@ def ratio_hint(found, expected):
 def judge_gradient(found, expected, en, ja, *, name=None):
     """``found`` against the gradient computed here: the shape, then a whole multiple of the
     gradient (a telling mistake, named), then every value. With ``name`` the values are compared by
-    the checks library (the worst value shown); without it, ``en``/``ja`` explain the context."""
+    the checks library (the worst value shown, a whole multiple named as advice); without it,
+    ``en``/``ja`` explain the context."""
     check(
         found.shape == expected.shape,
         en + " The gradient must have the shape of the tensor it is taken for.",
@@ -96,9 +99,10 @@ def judge_gradient(found, expected, en, ja, *, name=None):
         actual=found.shape,
     )
     hint_en, hint_ja = ratio_hint(found, expected)
-    if name is None or hint_en:
+    if name is None:
         check_close(found, expected, en + hint_en, ja + hint_ja, atol=ATOL)
-    else:
+        return
+    with advice(hint_en.strip(), hint_ja.strip()) if hint_en else nullcontext():
         check_gradient(found, expected, name=name, rtol=RTOL, atol=ATOL_LIBRARY)
 
 

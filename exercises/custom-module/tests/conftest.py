@@ -10,9 +10,9 @@ list) decides nothing.
 import numpy as np
 import pytest
 
-from grader.harness.client import Remote, SubmissionError
+from grader.harness.client import SubmissionError
 from grader.harness.feedback import both, fail
-from grader.harness.protocol import Tensor, encode_plain
+from grader.harness.protocol import Tensor
 
 IN, HIDDEN, OUT = 12, 16, 4
 RATE = 0.25
@@ -94,18 +94,6 @@ def forward(model, x):
             actual=type(out).__name__,
         )
     return out.array.astype(np.float64)
-
-
-def kept(submission, target, method, *args):
-    """``target.method(*args)`` whose result stays in the learner's process, as a Remote."""
-    body = {
-        "ref": {"handle": target.handle.id, "attrs": [method] if method else []},
-        "args": [encode_plain(tensor(a) if isinstance(a, np.ndarray) else a) for a in args],
-        "kwargs": [],
-    }
-    result = submission.request("call", body, keep=True)
-    assert isinstance(result, Remote)
-    return result
 
 
 def reference(state, x, train, dropout_mask=None):

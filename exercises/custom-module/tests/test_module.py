@@ -12,7 +12,6 @@ from conftest import (
     RATE,
     draw_state,
     forward,
-    kept,
     plant,
     reference,
     set_mode,
@@ -317,9 +316,9 @@ def test_gradients(submission, model, rng):
         "勾配は評価モードで比べますが、あなたのモデルは評価モードでも呼ぶたびに出力が変わるため"
         "(Dropout が有効なまま?)、一致させることができません。",
     )
-    output = kept(submission, model, None, x)
-    total = kept(submission, kept(submission, output, "mul", weights), "sum")
-    kept(submission, total, "backward")
+    output = model.call(tensor(x), keep=True)
+    total = output.method("mul", tensor(weights), keep=True).method("sum", keep=True)
+    total.method("backward", keep=True)
     out, params = reference(state, x, train=False)
     import torch
 

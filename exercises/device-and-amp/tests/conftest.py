@@ -12,7 +12,7 @@ import numpy as np
 
 from grader.harness.client import Remote, SubmissionError
 from grader.harness.feedback import both, fail
-from grader.harness.protocol import Tensor, encode_plain
+from grader.harness.protocol import Tensor
 
 
 def value_devices():
@@ -22,30 +22,10 @@ def value_devices():
     return ["cpu", "cuda"] if torch.cuda.is_available() else ["cpu"]
 
 
-def kept_call(submission, target, *names, args=(), kwargs=None):
-    """Call ``target.names…(*args)`` in the worker, keeping the result there as a handle (a meta
-    tensor cannot be sent, and a tensor's device does not travel with its values)."""
-    ref = {"handle": target.handle.id if target is not None else None, "attrs": list(names)}
-    body = {
-        "ref": ref,
-        "args": [encode_plain(_handle(a)) for a in args],
-        "kwargs": [[k, encode_plain(_handle(v))] for k, v in (kwargs or {}).items()],
-    }
-    return submission.request("call", body, keep=True)
-
-
-def _handle(value):
-    if isinstance(value, Remote):
-        return value.handle
-    if isinstance(value, tuple):
-        return tuple(_handle(v) for v in value)
-    return value
-
-
 def remote_tensor(submission, array, dtype, device):
     """A tensor of ``array``'s values placed on ``device`` inside the worker."""
     on_cpu = submission.put(Tensor(array, dtype))
-    return kept_call(submission, on_cpu, "to", args=(device,))
+    return on_cpu.method("to", device, keep=True)
 
 
 def planted_linear(submission, rng, inputs, outputs):
@@ -143,8 +123,3 @@ def as_number(value, what):
         expected=both("a number", "数値"),
         actual=type(value).__name__,
     )
-
-
-def kept_attr(submission, target, *names):
-    ref = {"handle": target.handle.id, "attrs": list(names)}
-    return submission.request("get", {"ref": ref}, keep=True)

@@ -10,7 +10,6 @@ import pytest
 from conftest import (
     amp_dtype,
     as_number,
-    kept_call,
     learner_torch,
     planted_linear,
     reference_linear,
@@ -44,7 +43,7 @@ def batch(rng):
 def on_device(submission, rng, device):
     """A planted model and a batch, both on ``device`` in the worker."""
     model, values = planted_linear(submission, rng, FEATURES, CLASSES)
-    model = kept_call(submission, model, "to", args=(device,))
+    model = model.method("to", device, keep=True)
     x, y = batch(rng)
     remote = (
         remote_tensor(submission, x, "float32", device),

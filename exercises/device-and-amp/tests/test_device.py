@@ -6,8 +6,6 @@ import pytest
 from conftest import (
     device_type,
     holds_values,
-    kept_attr,
-    kept_call,
     planted_linear,
     reference_linear,
     remote_tensor,
@@ -41,7 +39,7 @@ def check_on(submission, remote, device, what, is_model=False):
         actual=found,
     )
     if device == "meta":
-        tensor = kept_attr(submission, remote, "weight") if is_model else remote
+        tensor = remote.attr("weight", keep=True) if is_model else remote
         check(
             not holds_values(tensor),
             f"{what} says it is on the meta device, yet its values can be read: a tensor on the "
@@ -58,7 +56,7 @@ def moved(submission, rng, device):
     model, values = planted_linear(submission, rng, FEATURES, CLASSES)
     x, y = batch(rng)
     remote_batch = (submission.put(Tensor(x, "float32")), submission.put(Tensor(y, "int64")))
-    result = kept_call(submission, submission.get("to_device"), args=(model, remote_batch, device))
+    result = submission.get("to_device").call(model, remote_batch, device, keep=True)
     if result.type_name not in ("tuple", "list"):
         fail(
             "to_device must return the pair (model, batch).",
@@ -66,9 +64,9 @@ def moved(submission, rng, device):
             expected="(model, batch)",
             actual=result.type_name,
         )
-    model_out = kept_call(submission, result, "__getitem__", args=(0,))
-    batch_out = kept_call(submission, result, "__getitem__", args=(1,))
-    tensors = [kept_call(submission, batch_out, "__getitem__", args=(i,)) for i in (0, 1)]
+    model_out = result.method("__getitem__", 0, keep=True)
+    batch_out = result.method("__getitem__", 1, keep=True)
+    tensors = [batch_out.method("__getitem__", i, keep=True) for i in (0, 1)]
     return (model_out, values), (tensors, (x, y))
 
 
@@ -155,7 +153,7 @@ def test_predict_on_the_input_device(submission, rng):
         model, values = planted_linear(submission, rng, FEATURES, CLASSES)
         x, _ = batch(rng)
         remote_x = remote_tensor(submission, x, "float32", device)
-        out = kept_call(submission, submission.get("predict"), args=(model, remote_x))
+        out = submission.get("predict").call(model, remote_x, keep=True)
         check_on(submission, out, device, f'The output of predict for an input on "{device}"')
         if device == "meta":
             continue

@@ -217,7 +217,7 @@ def test_stop_below_loss(submission, rng):
         try:
             callback = submission.get("StopBelowLoss").call(target)
             callback.method("set_model", run.model)
-            run.model.method("__setattr__", "stop_training", False)
+            run.model.set("stop_training", False)
             for epoch, loss in enumerate(losses):
                 callback.method("on_epoch_begin", epoch, {})
                 callback.method("on_epoch_end", epoch, {"loss": loss})

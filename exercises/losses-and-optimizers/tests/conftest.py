@@ -14,12 +14,6 @@ from grader.harness.feedback import both, fail
 from grader.harness.protocol import Tensor
 
 
-def kept(submission, target, *names):
-    """``target.name…`` as a handle that stays in the worker (a parameter, a module, a class)."""
-    ref = {"handle": target.handle.id if target is not None else None, "attrs": list(names)}
-    return submission.request("get", {"ref": ref}, keep=True)
-
-
 def planted_linear(submission, rng, inputs, outputs):
     """An ``nn.Linear(inputs, outputs)`` in the worker holding weights drawn here; returns the
     remote model and the planted values."""

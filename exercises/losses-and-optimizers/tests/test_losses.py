@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from conftest import (
     as_number,
-    kept,
     learner_torch,
     planted_linear,
     reference_linear,
@@ -154,7 +153,7 @@ def optimizer_run(submission, rng, name):
 
     model, values = planted_linear(submission, rng, 4, 3)
     optimizer = submission.get("make_optimizer").call(model, name)
-    params = {"weight": kept(submission, model, "weight"), "bias": kept(submission, model, "bias")}
+    params = {"weight": model.attr("weight", keep=True), "bias": model.attr("bias", keep=True)}
     reference = reference_linear(values)
     if name == "sgd":
         expected_opt = torch.optim.SGD(reference.parameters(), lr=SGD_LR, momentum=SGD_MOMENTUM)
@@ -163,7 +162,7 @@ def optimizer_run(submission, rng, name):
     for _ in range(3):
         for param_name, remote in params.items():
             grad = rng.normal(0.0, 1.0, size=values[param_name].shape).astype(np.float32)
-            remote.method("__setattr__", "grad", Tensor(grad, "float32"))
+            remote.set("grad", Tensor(grad, "float32"))
             getattr(reference, param_name).grad = torch.from_numpy(grad)
         optimizer.method("step")
         expected_opt.step()

@@ -12,6 +12,7 @@ import torch
 
 from grader.harness import checks
 from grader.harness.checks import (
+    advice,
     as_array,
     batch_norm_expected,
     check_batch_norm,
@@ -105,6 +106,20 @@ def test_closeness_explains_the_tolerance_and_the_worst_value():
     assert "atol=0.0001, rtol=0.001" in text.en and "atol=0.0001, rtol=0.001" in text.ja
     assert "1 of 2 values outside" in text.en and "2 個中 1 個が範囲外" in text.ja
     assert "2.1 where 2 was expected" in text.en
+
+
+def test_advice_follows_the_expected_and_found_lines_in_both_languages():
+    def checked(found):
+        with advice("Did you call zero_grad()?", "zero_grad() を呼びましたか?"):
+            check_gradient(found, [1.0, 2.0], name="w.grad")
+
+    checked([1.0, 2.0])
+    text = failure(checked, [2.0, 4.0])
+    assert text.en.endswith("\nAdvice: Did you call zero_grad()?")
+    assert text.en.index("Found:") < text.en.index("Advice:")
+    assert text.ja.endswith("\nヒント: zero_grad() を呼びましたか?")
+    with pytest.raises(ValueError), advice("a", "b"):
+        raise ValueError("a grader bug is not the learner's failure: no advice is added")
 
 
 def test_nan_is_never_close():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.harness.confinement import become
+from grader.harness.confinement import at_memory_limit, become
 
 # The child's own user, nice value and OOM score, read by programs any user may run.
 REPORT = ["sh", "-c", "id -u; nice; cat /proc/self/oom_score_adj"]
@@ -51,3 +51,30 @@ print(os.getpriority(os.PRIO_PROCESS, 0), os.getpriority(os.PRIO_PROCESS, tid[0]
 def test_lowering_the_priority_reaches_threads_started_before_it():
     command = [sys.executable, "-c", THREAD_STARTED_BEFORE]
     assert subprocess.run(command, capture_output=True, text=True).stdout.split() == ["19", "19"]
+
+
+def write_cgroup(root: Path, version: int, anon: int, shmem: int, cache: int, limit: str) -> None:
+    if version == 2:
+        (root / "memory.stat").write_text(f"anon {anon}\nfile {cache}\nshmem {shmem}\n")
+        (root / "memory.max").write_text(f"{limit}\n")
+    else:
+        (root / "memory").mkdir(exist_ok=True)
+        stat = f"cache {cache}\nrss {anon}\ntotal_cache {cache}\ntotal_rss {anon}\ntotal_shmem {shmem}\n"
+        (root / "memory/memory.stat").write_text(stat)
+        (root / "memory/memory.limit_in_bytes").write_text(f"{limit}\n")
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_time_that_runs_out_with_memory_at_the_limit_is_the_memorys(tmp_path, version):
+    # Anonymous and shared memory cannot be reclaimed without swap: at the limit, it is the cause.
+    write_cgroup(tmp_path, version, anon=800, shmem=100, cache=50, limit="1000")
+    assert at_memory_limit(str(tmp_path))
+    # The page cache can be reclaimed: a slow program that read many files is only slow.
+    write_cgroup(tmp_path, version, anon=300, shmem=0, cache=690, limit="1000")
+    assert not at_memory_limit(str(tmp_path))
+
+
+def test_no_memory_cgroup_or_no_limit_is_never_at_the_limit(tmp_path):
+    assert not at_memory_limit(str(tmp_path))
+    write_cgroup(tmp_path, 2, anon=990, shmem=0, cache=0, limit="max")
+    assert not at_memory_limit(str(tmp_path))

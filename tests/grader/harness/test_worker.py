@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from grader.harness.client import Submission, SubmissionError, WorkerLink, WorkerLost
+from grader.harness.client import Remote, Submission, SubmissionError, WorkerLink, WorkerLost
 from grader.harness.protocol import Channel, Tensor
 from grader.harness.worker import Worker
 
@@ -59,6 +59,22 @@ def test_put_keeps_an_array_in_the_worker_for_later_inspection(tmp_path, monkeyp
     kept = sub.put(np.arange(3.0))
     assert sub.get("Box").call(kept).method("total") == 3.0
     assert np.array_equal(kept.attr(), np.arange(3.0))
+
+
+def test_keep_leaves_results_in_the_worker_and_set_assigns_there(tmp_path, monkeypatch):
+    sub = submission_for(SOURCE, tmp_path, monkeypatch)
+    label = sub.get("scalar_label").call(keep=True)
+    assert isinstance(label, Remote) and label.type_name == "Tensor"
+    doubled = label.method("mul", 2, keep=True)
+    assert isinstance(doubled, Remote)
+    assert int(doubled.method("item")) == 6
+    values = sub.get("Box").call([1.0, 2.0], keep=True).attr("values", keep=True)
+    assert isinstance(values, Remote) and values.type_name == "ndarray"
+    weight = sub.get("torch").method("zeros", 2, keep=True)
+    weight.set("requires_grad", True)
+    weight.set("grad", Tensor(np.array([0.5, -1.0], dtype=np.float32), "float32"))
+    assert np.array_equal(weight.attr("grad").array, [0.5, -1.0])
+    assert weight.attr("requires_grad") is True
 
 
 def test_student_exceptions_come_back_with_their_own_frames_only(tmp_path, monkeypatch):

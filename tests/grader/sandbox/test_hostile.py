@@ -93,6 +93,7 @@ def test_hidden_test_source_is_not_in_failure_feedback(sandbox_grader, probe):
         ("fork_bomb.py", "timeout", "Time limit"),
         ("fork_bomb_resumer.py", "timeout", "Time limit"),
         ("memory_bomb.py", "memory", "Memory limit"),
+        ("memory_staller.py", "memory", "Memory limit"),
     ],
 )
 def test_resource_abuse_ends_as_a_graded_limit(sandbox_grader, probe, name, outcome, message):
