@@ -293,7 +293,7 @@ def enroll(session: SessionDep, user: ManageUser, course_id: Id, body: Enrollmen
 def add_user(session: SessionDep, user: ManageUser, body: UserIn):
     if user.role != "admin":
         raise Forbidden("Administrators only.", "管理者のみが利用できます。")
-    created = create_user(session, body.email, body.name, body.password, body.role)
+    created = create_user(session, body.email, body.name, body.password, body.role, acting=user)
     return UserOut(id=created.id, email=created.email, name=created.name, role=created.role)
 
 

@@ -4,7 +4,7 @@ Every staff or admin action that changes grades, roles, enrolments, deadlines, o
 courses or exercises calls :func:`record_change` in the same session (so the same transaction) as
 the change: the entry is committed with it or rolled back with it, never one without the other.
 
-Actions are named ``<subject>.<verb>``: user.role, enrollment.set, exercise.publish,
+Actions are named ``<subject>.<verb>``: user.create, user.role, enrollment.set, exercise.publish,
 submission.regrade, assignment.regrade, assignment.create, assignment.edit, assignment.archive,
 assignment.restore, assignment.delete, override.set, override.delete, course.create, course.edit,
 course.archive, course.restore, course.copy (and, from the regrade-request work,

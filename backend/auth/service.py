@@ -56,7 +56,17 @@ def _require_valid_password(password: str) -> None:
         )
 
 
-def create_user(session: Session, email: str, name: str, password: str, role: str) -> User:
+def create_user(
+    session: Session,
+    email: str,
+    name: str,
+    password: str,
+    role: str,
+    *,
+    acting: User | None = None,
+) -> User:
+    """A new account. Made by an admin (``acting``), it is audited: it grants a platform role.
+    Accounts the system makes (the first admin, the demo, an LTI launch) have no actor."""
     email = normalize_email(email)
     if role not in tuple(Role):
         raise Invalid(f"Unknown role {role!r}.", f"不明なロールです: {role!r}")
@@ -68,9 +78,21 @@ def create_user(session: Session, email: str, name: str, password: str, role: st
     users = UserRepository(session)
     if users.by_email(email):
         raise Conflict(f"{email} already has an account.", f"{email} は登録済みです。")
-    return users.add(
+    user = users.add(
         User(email=email, name=name or email, password_hash=hash_password(password), role=role)
     )
+    if acting is not None:
+        record_change(
+            session,
+            actor_id=acting.id,
+            action="user.create",
+            subject_type="user",
+            subject_id=user.id,
+            course_id=None,
+            before=None,
+            after={"email": user.email, "name": user.name, "role": user.role},
+        )
+    return user
 
 
 def set_role(session: Session, acting: User, user_id: int, role: str) -> User:

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from backend.audit.service import record_change
 from backend.courses.repository import CourseRepository
 from backend.errors import NotFound
 from backend.exercises.repository import ExerciseRepository
-from backend.models import Course, Exercise, ExerciseVersion
+from backend.models import Course, Exercise, ExerciseVersion, User
 from grader.engine import (
     CaseOutcome,
     ExercisePackage,
@@ -70,9 +71,17 @@ class AddReport:
 
 
 def add_package(
-    session: Session, grader: Grader, root: Path, store: Path, with_variants: bool = False
+    session: Session,
+    grader: Grader,
+    root: Path,
+    store: Path,
+    with_variants: bool = False,
+    *,
+    actor: User | None = None,
 ) -> AddReport:
-    """Load, validate in the sandbox, and publish only if the solution passes and the starter not."""
+    """Load, validate in the sandbox, and publish only if the solution passes and the starter not.
+    A publication is audited: by ``actor`` (an admin's upload) or by nobody (``kadai exercise
+    add`` on the server's own command line)."""
     try:
         package = load_exercise(root)
     except PackageError as exc:
@@ -85,7 +94,19 @@ def add_package(
     outcomes = validate_package(grader, package, with_variants=with_variants)
     if not all(case.ok for case in outcomes):
         return AddReport(package, [], outcomes, False)
+    previous = ExerciseRepository(session).get(package.id)
+    before = {"version": previous.current_version} if previous else None
     publish(session, package, store)
+    record_change(
+        session,
+        actor_id=actor.id if actor else None,
+        action="exercise.publish",
+        subject_type="exercise",
+        subject_id=package.id,
+        course_id=None,
+        before=before,
+        after={"version": package.version},
+    )
     return AddReport(package, [], outcomes, True)
 
 

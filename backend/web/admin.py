@@ -13,7 +13,6 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from backend.audit.service import record_change
 from backend.auth.repository import UserRepository
 from backend.auth.service import create_user, end_sessions_of, set_role
 from backend.courses import service as courses
@@ -126,24 +125,11 @@ def _validate_and_publish(
 ) -> Response:
     uploads = _uploads(settings.data_dir)
     root = staging.staged_package(uploads, token)
-    versions = {e.id: e.current_version for e in ExerciseRepository(session).list()}
     try:
         with Grader(settings.grader) as grader:
-            report = add_package(session, grader, root, settings.data_dir / "exercises")
+            report = add_package(session, grader, root, settings.data_dir / "exercises", actor=user)
     finally:
         staging.discard(uploads, token)
-    if report.published and report.package is not None:
-        exercise_id = report.package.id
-        record_change(
-            session,
-            actor_id=user.id,
-            action="exercise.publish",
-            subject_type="exercise",
-            subject_id=exercise_id,
-            course_id=None,
-            before={"version": versions[exercise_id]} if exercise_id in versions else None,
-            after={"version": report.package.version},
-        )
     status = 200 if report.published else 422
     return render(request, "admin_upload.html", status_code=status, user=user, report=report)
 
@@ -163,7 +149,7 @@ def add_user(
     password: Annotated[str, Form()],
     role: Annotated[str, Form()],
 ) -> Response:
-    create_user(session, email, name, password, role)
+    create_user(session, email, name, password, role, acting=user)
     return back("user_added", "h-users")
 
 

@@ -261,3 +261,40 @@ def test_publishing_an_exercise_version_is_recorded(app_client, settings):
     assert entry.actor_id == user_id(settings, "admin@kadai.local")
     assert json.loads(entry.before_json) == {"version": before}
     assert json.loads(entry.after_json)["version"] not in (before, None)
+
+
+def test_accounts_an_admin_creates_are_recorded_with_their_role(app_client, settings):
+    admin = user_id(settings, "admin@kadai.local")
+    sign_in(app_client, "admin@kadai.local", ADMIN_PASSWORD)
+    app_client.post(
+        "/admin/users",
+        data={
+            "email": "new.ta@kadai.local",
+            "name": "New TA",
+            "password": "a-long-password",
+            "role": "instructor",
+            "csrf_token": csrf_of(app_client, "/admin"),
+        },
+    ).raise_for_status()
+    manage = auth(token_for(settings, "admin@kadai.local", "manage"))
+    made = app_client.post(
+        "/api/v1/users",
+        json={
+            "email": "second@kadai.local",
+            "name": "",
+            "password": "another-password",
+            "role": "admin",
+        },
+        headers=manage,
+    )
+    assert made.status_code == 201
+    created = entries(settings, "user.create")
+    assert [json.loads(e.after_json)["email"] for e in created] == [
+        "new.ta@kadai.local",
+        "second@kadai.local",
+    ]
+    assert [json.loads(e.after_json)["role"] for e in created] == ["instructor", "admin"]
+    assert all(e.actor_id == admin and e.before_json is None for e in created)
+    assert created[1].subject_id == str(made.json()["id"])
+    # Accounts the system makes (the demo's, at start-up) have no actor and are not recorded.
+    assert len(created) == 2

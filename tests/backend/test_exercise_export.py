@@ -5,13 +5,14 @@ these need no sandbox.)"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from backend.cli import main as kadai
-from backend.models import Exercise, ExerciseVersion
+from backend.models import AuditEntry, Exercise, ExerciseVersion
 from backend.settings import Settings
 from grader.authoring import export_package, new_package
 from grader.exercise import load_exercise
@@ -62,6 +63,18 @@ def test_kadai_exercise_add_imports_an_export_as_the_same_version(
     version, path = published(Settings(data_dir=settings.data_dir), "shared-quiz")
     assert version == package.version
     assert files_of(Path(path)) == files_of(package.root)
+    # Audited like an upload, by nobody: the server's own command line has no signed-in actor.
+    entry = publications(settings, "shared-quiz")[0]
+    assert entry.actor_id is None and entry.before_json is None
+    assert json.loads(entry.after_json) == {"version": package.version}
+
+
+def publications(settings, exercise_id):
+    with database(settings) as session:
+        query = select(AuditEntry).where(
+            AuditEntry.action == "exercise.publish", AuditEntry.subject_id == exercise_id
+        )
+        return list(session.scalars(query))
 
 
 def test_the_admin_upload_page_imports_an_export_as_the_same_version(
