@@ -14,7 +14,7 @@ import pytest
 from grader.settings import PROJECT_ROOT
 from tests.services import free_port
 
-pytestmark = [pytest.mark.docker, pytest.mark.deploy, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
 PROJECT = "kadaitest"
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bench.load_test import run
 
-pytestmark = [pytest.mark.docker, pytest.mark.deploy, pytest.mark.slow]
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 
 def test_reduced_load_loses_nothing_duplicates_nothing_and_never_5xx(sandbox_grader):
